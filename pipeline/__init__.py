@@ -1,0 +1,32 @@
+"""Gleaner: turn what you read into an Obsidian vault of clean, summarized, tagged notes.
+
+The public surface is small: `run` and `Config`, the record types that flow between
+stages, and the error hierarchy. Everything else is internal.
+"""
+
+from .config import Config, load_config
+from .errors import ConfigError, ExtractError, FetchError, GleanerError, NoteError, Skip
+from .orchestrator import run
+from .records import Analysis, Article, Link, NoteDraft, Page, Source, Topic
+from .report import ItemResult, RunReport
+
+__all__ = [
+    "Analysis",
+    "Article",
+    "Config",
+    "ConfigError",
+    "ExtractError",
+    "FetchError",
+    "GleanerError",
+    "ItemResult",
+    "Link",
+    "NoteDraft",
+    "NoteError",
+    "Page",
+    "RunReport",
+    "Skip",
+    "Source",
+    "Topic",
+    "load_config",
+    "run",
+]

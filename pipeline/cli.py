@@ -1,0 +1,135 @@
+"""The `gleaner` command: a thin layer over the library.
+
+Exit codes: 0 all items fine, 1 some items failed (the rest were written), 2 bad usage or
+configuration, 3 another run holds the vault's lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+
+from . import orchestrator
+from .config import Config, load_config
+from .demo import demo_reading_list, serve_site
+from .errors import ConfigError, LockedError
+from .records import Source
+from .report import ItemResult, RunReport
+from .resources import examples_dir
+from .sources import read_list, read_sources
+from .validate import validate_vault
+
+EXIT_OK, EXIT_ITEMS_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+log = logging.getLogger("gleaner")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="gleaner")
+def main() -> None:
+    """Gleaner turns what you read into an Obsidian vault of summarized, tagged notes."""
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--vault", type=click.Path(file_okay=False, path_type=Path),
+              help="Vault folder to write to (default: the config's, else ./notes).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="TOML config file.")
+def run(sources: tuple[str, ...], vault: Path | None, config_path: Path | None) -> None:
+    """Read SOURCES (URLs, local HTML/Markdown files, reading lists, or - for stdin)."""
+    config = _config(config_path)
+    _execute(read_sources(sources), config, vault or config.vault)
+
+
+@main.command()
+@click.argument("vault", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def validate(vault: Path) -> None:
+    """Check every note in VAULT against the note schema; list each violation."""
+    violations = list(validate_vault(vault))
+    for violation in violations:
+        click.echo(str(violation))
+    notes = sum(1 for _ in vault.rglob("*.md"))
+    if violations:
+        click.echo(f"{len(violations)} violations in {vault}", err=True)
+        sys.exit(EXIT_ITEMS_FAILED)
+    click.echo(f"{vault}: {notes} notes, all valid")
+
+
+@main.command()
+@click.option("--vault", type=click.Path(file_okay=False, path_type=Path), default=Path("notes"),
+              show_default=True, help="Vault folder to write the demo notes to.")
+@click.option("--port", type=int, default=8765, show_default=True,
+              help="Port on 127.0.0.1 for the example site.")
+def demo(vault: Path, port: int) -> None:
+    """Serve the bundled example site on 127.0.0.1 and glean its reading list, offline."""
+    try:
+        lines = demo_reading_list(port)
+        with serve_site(examples_dir() / "site", port):
+            sources = read_list(lines, origin="reading-list", base=examples_dir())
+            _execute(sources, Config(), vault)
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
+
+
+def _config(path: Path | None) -> Config:
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
+        raise AssertionError("unreachable") from exc
+
+
+def _execute(sources: Iterable[Source], config: Config, vault: Path) -> None:
+    console = Console(stderr=True)
+    try:
+        if console.is_terminal:
+            report = _with_progress(sources, config, vault, console)
+        else:
+            logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
+                                stream=sys.stderr)
+            logging.getLogger("httpx").setLevel(logging.WARNING)
+            report = orchestrator.run(sources, config, vault, on_item=_log_item)
+    except LockedError as exc:
+        _fail(str(exc), EXIT_LOCKED)
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    _print_report(report, vault)
+    sys.exit(EXIT_ITEMS_FAILED if report.failures else EXIT_OK)
+
+
+def _with_progress(sources: Iterable[Source], config: Config, vault: Path,
+                   console: Console) -> RunReport:
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+               MofNCompleteColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("gleaning", total=None)
+
+        def advance(item: ItemResult) -> None:
+            progress.update(task, advance=1, description=f"{item.status}: {item.location[-50:]}")
+
+        return orchestrator.run(sources, config, vault, on_item=advance)
+
+
+def _log_item(item: ItemResult) -> None:
+    detail = f" ({item.detail})" if item.detail else ""
+    target = f" -> {item.note}" if item.note else ""
+    log.info("%s %s%s%s", item.status, item.location, target, detail)
+
+
+def _print_report(report: RunReport, vault: Path) -> None:
+    for failure in report.failures:
+        click.echo(f"FAILED {failure.location}: {failure.detail}", err=True)
+    for kept in report.kept_edits:
+        click.echo(f"kept your edit: {kept}", err=True)
+    click.echo(f"{vault}: {report.summary_line()}")
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)

@@ -1,0 +1,98 @@
+"""One Config, read from TOML and checked against schemas/config.schema.json.
+
+Each stage receives only its own small sub-config, never the whole thing.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import jsonschema
+
+from .errors import ConfigError
+from .resources import load_schema
+
+USER_AGENT = "Gleaner/0.1 (+https://github.com/gleaner-notes/gleaner; personal reading tool)"
+
+DEFAULT_INTERESTS: Mapping[str, float] = MappingProxyType(
+    {
+        "Large_Language_Model": 1.5,
+        "Open_Source": 1.0,
+        "AI_agent": 1.0,
+        "Model": 0.5,
+        "Organization": 0.25,
+        "Concept": 0.25,
+    }
+)
+
+
+@dataclass(frozen=True)
+class FetchConfig:
+    concurrency: int = 8
+    per_host: int = 2
+    host_delay: float = 0.25
+    timeout: float = 20.0
+    retries: int = 2
+    backoff: float = 0.5
+    max_retry_after: float = 30.0
+    max_bytes: int = 5_000_000
+    max_redirects: int = 10
+    user_agent: str = USER_AGENT
+
+
+@dataclass(frozen=True)
+class SummaryConfig:
+    sentences: int = 5
+    style: str = "paragraph"
+
+
+@dataclass(frozen=True)
+class Config:
+    vault: Path = Path("notes")
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+    summary: SummaryConfig = field(default_factory=SummaryConfig)
+    interests: Mapping[str, float] = field(default_factory=lambda: DEFAULT_INTERESTS)
+
+
+def load_config(path: Path | None) -> Config:
+    """Read and validate a TOML config; None gives the defaults."""
+    if path is None:
+        return Config()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: no such config file") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    return config_from_dict(raw, origin=str(path))
+
+
+def config_from_dict(raw: dict[str, Any], origin: str = "config") -> Config:
+    validator = jsonschema.Draft202012Validator(load_schema("config.schema.json"))
+    errors = sorted(validator.iter_errors(raw), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise ConfigError("\n".join(f"{origin}: {_describe(e)}" for e in errors))
+    return Config(
+        vault=Path(raw.get("vault", "notes")),
+        fetch=_sub(FetchConfig, raw.get("fetch", {})),
+        summary=_sub(SummaryConfig, raw.get("summary", {})),
+        interests=MappingProxyType(dict(raw.get("interests", DEFAULT_INTERESTS))),
+    )
+
+
+def _sub(cls: type, values: dict[str, Any]) -> Any:
+    known = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in values.items() if k in known})
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    if error.validator == "additionalProperties":
+        where = ".".join(str(p) for p in error.absolute_path)
+        return f"unknown key in [{where or 'top level'}]: {error.message}"
+    key = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+    return f"{key}: {error.message}"

@@ -1,0 +1,41 @@
+"""The exceptions Gleaner raises, all rooted at GleanerError.
+
+    GleanerError
+    ├── ConfigError      the config file or a command-line value is wrong: the run stops
+    ├── FetchError       one item could not be fetched (dead link, 500, timeout, too big, ...)
+    ├── ExtractError     one item was fetched but holds no readable article
+    ├── NoteError        one note could not be rendered, validated or written
+    ├── LockedError      another run holds the vault's lock
+    └── Skip             an expected discard (duplicate, unchanged): not a failure
+
+Stages raise these where the problem is known; the orchestrator is the one place that
+catches them and records them per item, so one bad item never stops a run.
+"""
+
+
+class GleanerError(Exception):
+    """Base of every error Gleaner raises on purpose."""
+
+
+class ConfigError(GleanerError):
+    """The configuration (file or options) is invalid; names the bad key."""
+
+
+class FetchError(GleanerError):
+    """An item could not be fetched."""
+
+
+class ExtractError(GleanerError):
+    """A page was fetched but no article could be extracted from it."""
+
+
+class NoteError(GleanerError):
+    """A note could not be rendered, validated or written."""
+
+
+class LockedError(GleanerError):
+    """Another Gleaner run holds the lock on this vault."""
+
+
+class Skip(GleanerError):
+    """An item is deliberately left out; `reason` says why."""

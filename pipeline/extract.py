@@ -1,0 +1,151 @@
+"""Extract a clean article (Markdown body, metadata, in-body links) from a fetched page.
+
+trafilatura does the work for HTML; BeautifulSoup steps in only when trafilatura finds no
+main text. Markdown files keep their own frontmatter metadata.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import PurePosixPath
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import trafilatura
+from bs4 import BeautifulSoup
+from trafilatura.utils import decode_file, load_html
+
+from .errors import ExtractError, NoteError
+from .frontmatter import split_frontmatter
+from .links import canonical_url, extract_links
+from .records import Article, Page
+from .text import markdown_to_text
+
+MIN_TEXT_CHARS = 80
+H1 = re.compile(r"^#\s+(.+)$", re.MULTILINE)
+
+
+def extract_article(page: Page) -> Article:
+    if page.content_type in ("text/markdown", "text/x-markdown"):
+        return _from_markdown(page)
+    if page.content_type == "text/plain":
+        return _from_plain_text(page)
+    return _from_html(page)
+
+
+def _from_html(page: Page) -> Article:
+    html = decode_file(page.content)
+    tree = load_html(html)
+    if tree is None:
+        raise ExtractError("page is not parseable HTML")
+    meta = trafilatura.extract_metadata(tree, default_url=page.url)
+    markdown = trafilatura.extract(
+        load_html(html), url=page.url, output_format="markdown", include_links=True,
+        include_comments=False, include_images=False, include_tables=True,
+    )
+    if not markdown or len(markdown_to_text(markdown)) < MIN_TEXT_CHARS:
+        markdown = _fallback_markdown(html)
+    url = _canonical(page.url, meta.url)
+    return Article(
+        url=url,
+        source_name=page.source.origin,
+        title=_clean(meta.title) or _first_heading(markdown) or _title_from_url(page.url),
+        text=markdown,
+        links=extract_links(markdown, page.url),
+        author=_clean(meta.author),
+        published=_iso_date(meta.date),
+        site_name=_clean(meta.sitename) or urlsplit(page.url).hostname,
+        description=_clean(meta.description),
+        fetched_url=page.url,
+    )
+
+
+def _from_markdown(page: Page) -> Article:
+    text = decode_file(page.content)
+    try:
+        meta, body = split_frontmatter(text)
+    except NoteError as exc:
+        raise ExtractError(f"Markdown frontmatter: {exc}") from exc
+    body = body.strip()
+    if len(markdown_to_text(body)) < MIN_TEXT_CHARS:
+        raise ExtractError("Markdown file has no article text")
+    link = meta.get("link") or meta.get("url") or meta.get("canonical_url")
+    url = canonical_url(link) if isinstance(link, str) and link.startswith("http") else page.url
+    return Article(
+        url=url,
+        source_name=page.source.origin,
+        title=_clean(meta.get("title")) or _first_heading(body) or _title_from_url(page.url),
+        text=body,
+        links=extract_links(body, url),
+        author=_clean(meta.get("author")),
+        published=_iso_date(meta.get("date") or meta.get("published")),
+        site_name=_clean(meta.get("site") or meta.get("source")),
+        description=_clean(meta.get("description")),
+        fetched_url=page.url,
+    )
+
+
+def _from_plain_text(page: Page) -> Article:
+    text = decode_file(page.content).strip()
+    if len(text) < MIN_TEXT_CHARS:
+        raise ExtractError("text file has no article text")
+    first_line = text.splitlines()[0].strip()
+    return Article(
+        url=page.url,
+        source_name=page.source.origin,
+        title=first_line[:200],
+        text=text,
+        site_name=urlsplit(page.url).hostname,
+        fetched_url=page.url,
+    )
+
+
+def _fallback_markdown(html: str) -> str:
+    """Paragraph text of the page's main element, links kept as Markdown."""
+    soup = BeautifulSoup(html, "html.parser")
+    for junk in soup(["script", "style", "nav", "header", "footer", "aside", "form", "noscript"]):
+        junk.decompose()
+    main = soup.find("article") or soup.find("main") or soup.body or soup
+    for anchor in main.find_all("a", href=True):
+        anchor.replace_with(f"[{anchor.get_text(' ', strip=True)}]({anchor['href']})")
+    blocks = [el.get_text(" ", strip=True) for el in main.find_all(["h1", "h2", "h3", "p", "li"])]
+    markdown = "\n\n".join(b for b in blocks if b)
+    if len(markdown_to_text(markdown)) < MIN_TEXT_CHARS:
+        raise ExtractError("no article text found in the page")
+    return markdown
+
+
+def _canonical(fetched: str, declared: str | None) -> str:
+    """The page's declared canonical URL, trusted only on the host that served it."""
+    if declared and urlsplit(declared).netloc == urlsplit(fetched).netloc:
+        return canonical_url(declared)
+    return canonical_url(fetched)
+
+
+def _clean(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def _first_heading(markdown: str) -> str | None:
+    match = H1.search(markdown)
+    return _clean(match.group(1).strip("# ")) if match else None
+
+
+def _title_from_url(url: str) -> str:
+    path = PurePosixPath(unquote(urlsplit(url).path))
+    stem = path.stem if path.stem not in ("", "index") else path.parent.name
+    return stem.replace("-", " ").replace("_", " ").strip().capitalize() or url
+
+
+def _iso_date(value: Any) -> str | None:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str) and re.match(r"\d{4}-\d{2}-\d{2}", value):
+        return value[:10]
+    return None

@@ -1,0 +1,278 @@
+"""The run state in one SQLite file: what was fetched, which note holds which article,
+text fingerprints for near-duplicates, topic mentions and per-item failures.
+
+It lives inside the vault (`.gleaner/state.sqlite`) so a vault carries its own memory.
+Every change of one item is committed in one transaction, so a killed run leaves the state
+consistent with the notes already written.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .gazetteer import normalize
+from .records import Topic, Validators
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS notes (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    path TEXT NOT NULL,
+    title TEXT NOT NULL,
+    published TEXT,
+    text_length INTEGER NOT NULL,
+    fingerprint_size INTEGER NOT NULL,
+    owned TEXT NOT NULL DEFAULT '{}',
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS note_urls (
+    url TEXT PRIMARY KEY,
+    note_id INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE
+);
+CREATE TABLE IF NOT EXISTS fetches (
+    location TEXT PRIMARY KEY,
+    note_id INTEGER REFERENCES notes(id) ON DELETE SET NULL,
+    etag TEXT,
+    last_modified TEXT,
+    content_hash TEXT
+);
+CREATE TABLE IF NOT EXISTS fingerprints (
+    hash INTEGER NOT NULL,
+    note_id INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE
+);
+CREATE INDEX IF NOT EXISTS fingerprints_by_hash ON fingerprints(hash);
+CREATE TABLE IF NOT EXISTS mentions (
+    note_id INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+    topic TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (note_id, topic)
+);
+CREATE TABLE IF NOT EXISTS topics (
+    key TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    category TEXT NOT NULL,
+    organization TEXT,
+    aliases TEXT NOT NULL DEFAULT '[]',
+    dirty INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS failures (
+    location TEXT PRIMARY KEY,
+    origin TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    started TEXT NOT NULL,
+    finished TEXT,
+    counts TEXT
+);
+"""
+
+
+@dataclass(frozen=True)
+class NoteRecord:
+    id: int
+    url: str
+    path: str
+    title: str
+    published: str | None
+    text_length: int
+    owned: dict[str, Any]
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class State:
+    """Typed queries over the state file; safe to call from the fetch thread too."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.lock = threading.RLock()
+        self.db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.lock:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+
+    def _one(self, sql: str, *args: Any) -> tuple | None:
+        with self.lock:
+            return self.db.execute(sql, args).fetchone()
+
+    def _all(self, sql: str, *args: Any) -> list[tuple]:
+        with self.lock:
+            return self.db.execute(sql, args).fetchall()
+
+    # fetches -------------------------------------------------------------------------------
+
+    def validators(self, location: str) -> Validators | None:
+        row = self._one("SELECT etag, last_modified FROM fetches WHERE location = ? "
+                        "AND note_id IS NOT NULL", location)
+        return Validators(*row) if row and (row[0] or row[1]) else None
+
+    def fetched(self, location: str) -> tuple[int | None, str | None]:
+        row = self._one("SELECT note_id, content_hash FROM fetches WHERE location = ?", location)
+        return (row[0], row[1]) if row else (None, None)
+
+    def record_fetch(self, location: str, note_id: int, validators: Validators,
+                     content_hash: str) -> None:
+        self.db.execute(
+            "INSERT INTO fetches VALUES (?, ?, ?, ?, ?) ON CONFLICT(location) DO UPDATE SET "
+            "note_id = excluded.note_id, etag = excluded.etag, "
+            "last_modified = excluded.last_modified, content_hash = excluded.content_hash",
+            (location, note_id, validators.etag, validators.last_modified, content_hash),
+        )
+
+    # notes ---------------------------------------------------------------------------------
+
+    def note(self, note_id: int) -> NoteRecord | None:
+        row = self._one("SELECT id, url, path, title, published, text_length, owned "
+                        "FROM notes WHERE id = ?", note_id)
+        return NoteRecord(*row[:6], json.loads(row[6])) if row else None
+
+    def note_for_url(self, url: str) -> NoteRecord | None:
+        row = self._one("SELECT note_id FROM note_urls WHERE url = ?", url)
+        return self.note(row[0]) if row else None
+
+    def note_paths(self) -> dict[str, str]:
+        """Every known URL (canonical or version) and the vault path of its note."""
+        rows = self._all("SELECT u.url, n.path FROM note_urls u JOIN notes n ON n.id = u.note_id")
+        return dict(rows)
+
+    def save_note(self, record: NoteRecord, fingerprint: Iterable[int], size: int) -> int:
+        """Insert or update a note; returns its id. Call inside a transaction."""
+        stamp = now()
+        if record.id:
+            self.db.execute(
+                "UPDATE notes SET url=?, path=?, title=?, published=?, text_length=?, "
+                "fingerprint_size=?, owned=?, updated=? WHERE id=?",
+                (record.url, record.path, record.title, record.published, record.text_length,
+                 size, json.dumps(record.owned), stamp, record.id),
+            )
+            note_id = record.id
+        else:
+            note_id = self.db.execute(
+                "INSERT INTO notes (url, path, title, published, text_length, fingerprint_size, "
+                "owned, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (record.url, record.path, record.title, record.published, record.text_length,
+                 size, json.dumps(record.owned), stamp, stamp),
+            ).lastrowid
+        self.db.execute("DELETE FROM fingerprints WHERE note_id = ?", (note_id,))
+        self.db.executemany("INSERT INTO fingerprints VALUES (?, ?)",
+                            ((h, note_id) for h in fingerprint))
+        self.add_url(record.url, note_id)
+        return note_id
+
+    def add_url(self, url: str, note_id: int) -> None:
+        self.db.execute("INSERT OR REPLACE INTO note_urls VALUES (?, ?)", (url, note_id))
+
+    def urls_of(self, note_id: int) -> list[str]:
+        return [r[0] for r in self._all("SELECT url FROM note_urls WHERE note_id = ? "
+                                        "ORDER BY url", note_id)]
+
+    def fingerprint_of(self, note_id: int) -> list[int]:
+        return [r[0] for r in self._all("SELECT hash FROM fingerprints WHERE note_id = ?",
+                                        note_id)]
+
+    def similar_notes(self, fingerprint: list[int], limit: int = 5) -> list[tuple[int, int, int]]:
+        """(note id, shared fingerprint hashes, that note's fingerprint size), best first."""
+        if not fingerprint:
+            return []
+        marks = ",".join("?" * len(fingerprint))
+        return self._all(
+            f"SELECT f.note_id, COUNT(*), n.fingerprint_size FROM fingerprints f "
+            f"JOIN notes n ON n.id = f.note_id WHERE f.hash IN ({marks}) "
+            f"GROUP BY f.note_id ORDER BY COUNT(*) DESC LIMIT ?",
+            *fingerprint, limit,
+        )
+
+    # topics --------------------------------------------------------------------------------
+
+    def set_mentions(self, note_id: int, counts: dict[str, int]) -> None:
+        self.db.execute("DELETE FROM mentions WHERE note_id = ?", (note_id,))
+        self.db.executemany("INSERT INTO mentions VALUES (?, ?, ?)",
+                            ((note_id, key, n) for key, n in counts.items()))
+
+    def remember_topic(self, topic: Topic) -> Topic:
+        """The vault's established name for this topic's key, recorded on first sight."""
+        row = self._one("SELECT name, category, organization, aliases FROM topics WHERE key = ?",
+                        _topic_key(topic))
+        if row:
+            return Topic(row[0], row[1], tuple(json.loads(row[3])), row[2])
+        with self.lock:
+            self.db.execute("INSERT OR IGNORE INTO topics VALUES (?, ?, ?, ?, ?, 0)",
+                            (_topic_key(topic), topic.name, topic.category, topic.organization,
+                             json.dumps(list(topic.aliases))))
+        return topic
+
+    def mark_topics_dirty(self, topics: Iterable[Topic]) -> None:
+        """Flag topics whose note must be rewritten; survives a crash until written."""
+        self.db.executemany("UPDATE topics SET dirty = 1 WHERE key = ?",
+                            ((_topic_key(t),) for t in topics))
+
+    def dirty_topics(self) -> list[Topic]:
+        rows = self._all("SELECT name, category, organization, aliases FROM topics "
+                         "WHERE dirty = 1 ORDER BY key")
+        return [Topic(r[0], r[1], tuple(json.loads(r[3])), r[2]) for r in rows]
+
+    def clear_dirty_topic(self, topic: Topic) -> None:
+        with self.lock:
+            self.db.execute("UPDATE topics SET dirty = 0 WHERE key = ?", (_topic_key(topic),))
+
+    def topic_articles(self, topic_key: str) -> list[tuple[str, str]]:
+        """(path, title) of every note mentioning a topic, most mentions first."""
+        return self._all(
+            "SELECT n.path, n.title FROM mentions m JOIN notes n ON n.id = m.note_id "
+            "WHERE m.topic = ? ORDER BY m.count DESC, n.title", topic_key)
+
+    # failures and runs ---------------------------------------------------------------------
+
+    def record_failure(self, location: str, origin: str, reason: str) -> None:
+        with self.lock:
+            self.db.execute("INSERT OR REPLACE INTO failures VALUES (?, ?, ?, ?)",
+                            (location, origin, reason, now()))
+
+    def clear_failure(self, location: str) -> None:
+        with self.lock:
+            self.db.execute("DELETE FROM failures WHERE location = ?", (location,))
+
+    def failures(self) -> list[tuple[str, str, str, str]]:
+        return self._all("SELECT location, origin, reason, at FROM failures ORDER BY at")
+
+    def start_run(self) -> int:
+        with self.lock:
+            return self.db.execute("INSERT INTO runs (started) VALUES (?)", (now(),)).lastrowid
+
+    def finish_run(self, run_id: int, counts: dict[str, int]) -> None:
+        with self.lock:
+            self.db.execute("UPDATE runs SET finished = ?, counts = ? WHERE id = ?",
+                            (now(), json.dumps(counts), run_id))
+
+
+def _topic_key(topic: Topic) -> str:
+    return f"{topic.category}/{normalize(topic.name)}"

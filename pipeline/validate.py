@@ -1,0 +1,63 @@
+"""Check notes against schemas/note.schema.json: before every write, and for `gleaner validate`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from .errors import NoteError
+from .frontmatter import split_frontmatter
+from .resources import load_schema
+from .vault import Vault
+
+
+@dataclass(frozen=True)
+class Violation:
+    path: Path
+    key: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.key}: {self.reason}"
+
+
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(load_schema("note.schema.json"))
+
+
+def frontmatter_problems(frontmatter: dict[str, Any]) -> list[tuple[str, str]]:
+    """(key, reason) for every way the frontmatter breaks the schema."""
+    problems = []
+    for error in sorted(_validator().iter_errors(frontmatter), key=lambda e: list(e.path)):
+        key = ".".join(str(p) for p in error.absolute_path)
+        if error.validator == "required":
+            key = error.message.split("'")[1]
+        problems.append((key or "(frontmatter)", error.message))
+    return problems
+
+
+def check_frontmatter(frontmatter: dict[str, Any], what: str) -> None:
+    problems = frontmatter_problems(frontmatter)
+    if problems:
+        listed = "; ".join(f"{key}: {reason}" for key, reason in problems)
+        raise NoteError(f"{what} would break the note schema: {listed}")
+
+
+def validate_vault(root: Path) -> Iterator[Violation]:
+    """Every violation in the vault's notes; notes without frontmatter are not Gleaner's."""
+    for path in Vault(root).notes():
+        try:
+            frontmatter, _ = split_frontmatter(path.read_text(encoding="utf-8"))
+        except (NoteError, UnicodeDecodeError) as exc:
+            yield Violation(path, "(file)", str(exc))
+            continue
+        if "type" not in frontmatter and "link" not in frontmatter:
+            continue
+        for key, reason in frontmatter_problems(frontmatter):
+            yield Violation(path, key, reason)

@@ -1,0 +1,68 @@
+"""Finding models and organizations by name, with variants and unseen model names."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.gazetteer import Gazetteer
+from pipeline.records import Topic
+
+ANTHROPIC = Topic("Anthropic", "Organization")
+META = Topic("Meta", "Organization", aliases=("Meta AI",))
+SONNET = Topic("Claude 3.5 Sonnet", "Model", aliases=("Sonnet 3.5",), organization="Anthropic")
+DEEPSEEK_V3 = Topic("DeepSeek v3", "Model", organization="DeepSeek")
+LLAMA_3 = Topic("Llama 3", "Model", organization="Meta")
+GPT_4O = Topic("GPT-4o", "Model", organization="OpenAI")
+
+
+@pytest.fixture
+def gazetteer() -> Gazetteer:
+    return Gazetteer([ANTHROPIC, META, SONNET, DEEPSEEK_V3, LLAMA_3, GPT_4O])
+
+
+def names(gazetteer: Gazetteer, text: str) -> list[str]:
+    return [m.topic.name for m in gazetteer.find(text)]
+
+
+@pytest.mark.parametrize("text", ["DeepSeek-V3", "Deepseek V3", "deepseek v3", "DeepSeek_v3"])
+def test_spelling_variants_are_one_entity(gazetteer, text):
+    assert names(gazetteer, f"We tried {text} today.") == ["DeepSeek v3"]
+
+
+def test_alias_maps_to_the_canonical_name(gazetteer):
+    assert names(gazetteer, "Sonnet 3.5 is good at code.") == ["Claude 3.5 Sonnet"]
+
+
+def test_run_together_spelling_matches(gazetteer):
+    assert names(gazetteer, "GPT4o and GPT 4o are the same model.") == ["GPT-4o", "GPT-4o"]
+
+
+def test_single_word_names_are_case_sensitive(gazetteer):
+    assert names(gazetteer, "A meta-analysis of 40 studies.") == []
+    assert names(gazetteer, "Meta released weights.") == ["Meta"]
+
+
+def test_unseen_model_name_extends_a_known_family(gazetteer):
+    [mention] = gazetteer.find("Llama 3.2 8B beat the larger model.")
+    assert mention.topic == Topic("Llama 3.2 8B", "Model", organization="Meta")
+
+
+def test_known_name_followed_by_size_becomes_a_specific_model(gazetteer):
+    assert names(gazetteer, "Llama 3 70B runs on two GPUs.") == ["Llama 3 70B"]
+
+
+def test_family_word_without_a_version_is_not_a_model(gazetteer):
+    assert names(gazetteer, "A llama and a Llama walked in.") == []
+
+
+def test_year_after_a_name_is_not_a_version(gazetteer):
+    assert names(gazetteer, "Llama 3 2024 was a good year.") == ["Llama 3"]
+
+
+def test_names_do_not_join_across_punctuation(gazetteer):
+    assert names(gazetteer, "Claude 3.5 Sonnet, 70B parameters") == ["Claude 3.5 Sonnet"]
+
+
+def test_vault_alias_teaches_the_gazetteer(gazetteer):
+    gazetteer.add(Topic("DeepSeek v3", "Model", aliases=("DSv3",), organization="DeepSeek"))
+    assert names(gazetteer, "DSv3 is cheap.") == ["DeepSeek v3"]

@@ -1,0 +1,125 @@
+"""Rendering an article note in the users' format, and merging into a note a person edited."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import yaml
+
+from pipeline.frontmatter import split_frontmatter
+from pipeline.notes import render_note
+from pipeline.records import Analysis, Article, Link, NoteDraft, Topic
+from pipeline.validate import frontmatter_problems
+
+TODAY = date(2025, 1, 8)
+
+
+def draft(title: str = "Things we learned about LLMs in 2024", summary: str = "A summary.",
+          relevance: int = 3, tags: tuple[str, ...] = ("Large_Language_Model", "AI_agent"),
+          links: tuple[Link, ...] | None = None) -> NoteDraft:
+    article = Article(
+        url="https://simonwillison.net/2024/Dec/31/llms-in-2024/",
+        source_name="Data Elixir",
+        title=title,
+        text="Body.",
+        links=links if links is not None else (
+            Link("https://simonwillison.net/2024/Dec/25/deepseek-v3/", "DeepSeek V3 Model",
+                 "DeepSeek V3 is a large 685B parameter model."),
+        ),
+    )
+    topics = (Topic("DeepSeek v3", "Model", organization="DeepSeek"),
+              Topic("Synthetic Data", "Concept"))
+    analysis = Analysis(topics=topics, tags=tags, sentences=())
+    return NoteDraft(article, analysis, summary, relevance)
+
+
+def test_fresh_note_reproduces_the_users_layout():
+    text = render_note(draft(), {}, [], today=TODAY).text
+    assert text == (
+        "---\n"
+        "already_read: false\n"
+        "link: https://simonwillison.net/2024/Dec/31/llms-in-2024/\n"
+        "read_priority: 0\n"
+        "relevance: 3\n"
+        "source: Data Elixir\n"
+        "tags:\n- Large_Language_Model\n- AI_agent\n"
+        "title: Things we learned about LLMs in 2024\n"
+        "type: Content\n"
+        "upload_date: '2025-01-08'\n"
+        "---\n"
+        "\n"
+        "https://simonwillison.net/2024/Dec/31/llms-in-2024/\n"
+        "## Summary\n\nA summary.\n"
+        "## Links\n\n"
+        "- [DeepSeek V3 Model](https://simonwillison.net/2024/Dec/25/deepseek-v3/) : "
+        "DeepSeek V3 is a large 685B parameter model.\n\n"
+        "## Topics\n\n![[topics/Model/DeepSeek v3]]\n\n![[topics/Concept/Synthetic Data]]\n"
+    )
+
+
+def test_link_to_a_note_in_the_vault_becomes_a_wikilink():
+    paths = {"https://simonwillison.net/2024/Dec/25/deepseek-v3/": "DeepSeek V3.md"}
+    text = render_note(draft(), paths, [], today=TODAY).text
+    assert "- [[DeepSeek V3|DeepSeek V3 Model]] : DeepSeek V3 is" in text
+
+
+def test_hostile_title_and_summary_cannot_inject_obsidian_syntax():
+    hostile = "../../etc: \"quoted\" [[Secret]] {{tpl}} %%comment%% #tag\nnew line"
+    rendered = render_note(draft(title=hostile, summary=hostile), {}, [], today=TODAY)
+    frontmatter, body = split_frontmatter(rendered.text)
+    assert frontmatter["title"] == hostile
+    summary = body.split("## Summary\n\n", 1)[1].split("\n## Links", 1)[0]
+    assert "[[" not in summary and "{{" not in summary and "%%" not in summary
+    assert " #tag" not in summary
+    assert frontmatter_problems(frontmatter) == []
+
+
+def test_yaml_special_values_survive_a_round_trip():
+    for title in ("yes", "no", "null", "~", "2024-01-01", "*a", "&b", "!tag", "- item", "a: b"):
+        frontmatter, _ = split_frontmatter(render_note(draft(title=title), {}, []).text)
+        assert frontmatter["title"] == title
+
+
+def test_rerender_over_an_unedited_note_changes_nothing():
+    first = render_note(draft(), {}, [], today=TODAY)
+    again = render_note(draft(), {}, [], existing=first.text, owned_before=first.owned)
+    assert again.text == first.text
+
+
+def test_person_edits_survive_and_owned_parts_update():
+    first = render_note(draft(), {}, [], today=TODAY)
+    frontmatter, body = split_frontmatter(first.text)
+    frontmatter.update(already_read=True, read_priority=2, relevance=5, my_rating="great")
+    frontmatter["tags"].append("to_discuss")
+    body = body.replace("A summary.\n", "A summary.\n\nMy own thoughts on this.\n")
+    body += "\n## Notes\n\nCompare with last year's post.\n"
+    edited = "---\n" + yaml.safe_dump(frontmatter, sort_keys=True) + "---\n" + body
+
+    second = render_note(draft(summary="A better summary.", relevance=2,
+                               tags=("Large_Language_Model",)),
+                         {}, [], existing=edited, owned_before=first.owned)
+
+    frontmatter, body = split_frontmatter(second.text)
+    assert frontmatter["already_read"] is True
+    assert frontmatter["read_priority"] == 2
+    assert frontmatter["relevance"] == 5
+    assert frontmatter["my_rating"] == "great"
+    assert frontmatter["tags"] == ["Large_Language_Model", "to_discuss"]
+    assert "A better summary.\n\nMy own thoughts on this." in body
+    assert body.endswith("## Notes\n\nCompare with last year's post.\n")
+    assert "frontmatter key 'relevance'" in second.kept
+
+
+def test_person_rewrite_of_an_owned_section_wins_and_is_reported():
+    first = render_note(draft(), {}, [], today=TODAY)
+    edited = first.text.replace("A summary.", "My summary, in my words.")
+    second = render_note(draft(summary="A new summary."), {}, [], existing=edited,
+                         owned_before=first.owned)
+    assert "My summary, in my words." in second.text
+    assert "A new summary." not in second.text
+    assert "section 'Summary'" in second.kept
+
+
+def test_note_without_links_still_has_every_section():
+    text = render_note(draft(links=()), {}, [], today=TODAY).text
+    assert "## Summary\n\nA summary.\n## Links\n\n## Topics\n" in text
