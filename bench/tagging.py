@@ -90,7 +90,7 @@ def words_per_second(process, texts: list[str]) -> float:
 
 
 def speed(analyzer: Analyzer, full_nlp, pages: int) -> tuple[float, float] | None:
-    if not BENCHMARK.is_file():
+    if not BENCHMARK.is_file() or pages <= 0:
         return None
     texts = [v["articleBody"] for v in json.loads(BENCHMARK.read_text("utf-8")).values()][:pages]
     ours = words_per_second(

@@ -32,6 +32,14 @@ NOT_ORGS = {
     "PII", "PHI", "BYOD", "VPN", "VPNs", "Turbo", "Suffice", "Excel", "COBOL", "EV", "IT",
     "ML", "NLP", "RAG", "MoE", "FAQ", "PDF", "HTML", "CSPs", "CSP", "Arena", "Leaderboard",
 }
+CORPORATE_WORDS = {
+    "Inc", "Corp", "Corporation", "Co", "Ltd", "LLC", "PLC", "GmbH", "AG", "SA", "Labs", "Lab",
+    "Technologies", "Technology", "Systems", "Robotics", "Games", "Interactive", "Partners",
+    "Capital", "Ventures", "Institute", "Foundation", "Initiative", "Association", "Alliance",
+    "Communications", "Networks", "Group", "Holdings", "Bank", "University", "Research", "AI",
+    "Studios", "Media", "Motors", "Pharmaceuticals", "Therapeutics", "Semiconductor",
+    "Electronics", "Airlines", "Software", "Solutions", "Industries", "Enterprises", "Company",
+}
 NAME_LIKE = re.compile(r"^[A-Z][\w&.'-]*(?: [A-Z&][\w&.'-]*){0,4}$")
 
 
@@ -110,7 +118,11 @@ def _capped(blocks: list[Block]) -> list[Block]:
 
 
 def _statistical_orgs(doc, mentions: list[Mention]) -> Counter[str]:
-    """ORG entities that look like names and overlap no name the gazetteer already found."""
+    """ORG entities that look like names and overlap no name the gazetteer already found.
+
+    A name ending in a corporate word (`Ceres Robotics`, `Piper Jaffray Inc`) counts as
+    already confirmed; any other needs MIN_NER_ORG_MENTIONS sightings across the article.
+    """
     taken = [(m.start, m.end) for m in mentions]
     names: Counter[str] = Counter()
     for ent in doc.ents:
@@ -118,7 +130,8 @@ def _statistical_orgs(doc, mentions: list[Mention]) -> Counter[str]:
             continue
         name = " ".join(ent.text.split()).removeprefix("the ").removesuffix("'s")
         if NAME_LIKE.match(name) and name not in NOT_ORGS and not name.isupper():
-            names[name] += 1
+            confirmed = len(name.split()) > 1 and name.split()[-1] in CORPORATE_WORDS
+            names[name] += MIN_NER_ORG_MENTIONS if confirmed else 1
     return names
 
 

@@ -18,11 +18,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from . import orchestrator
 from .config import Config, load_config
 from .demo import demo_reading_list, serve_site
-from .errors import ConfigError, LockedError
+from .errors import ConfigError, LockedError, NoteError
 from .records import Source
 from .report import ItemResult, RunReport
 from .resources import examples_dir
 from .sources import read_list, read_sources
+from .topic_admin import list_topics, merge_topics
 from .validate import validate_vault
 
 EXIT_OK, EXIT_ITEMS_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
@@ -75,6 +76,35 @@ def demo(vault: Path, port: int) -> None:
             _execute(sources, Config(), vault)
     except ConfigError as exc:
         _fail(str(exc), EXIT_USAGE)
+
+
+@main.group()
+def topics() -> None:
+    """List or merge the vault's topic notes (models, organizations, concepts)."""
+
+
+@topics.command("list")
+@click.argument("vault", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                default=Path("notes"))
+def topics_list(vault: Path) -> None:
+    """Show every topic in VAULT with the number of articles that mention it."""
+    for entry in list_topics(vault):
+        click.echo(f"{entry.articles:>5}  {entry.category}/{entry.name}")
+
+
+@topics.command("merge")
+@click.argument("old")
+@click.argument("new")
+@click.option("--vault", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=Path("notes"), show_default=True)
+def topics_merge(old: str, new: str, vault: Path) -> None:
+    """Merge topic OLD into NEW (as Category/Name) and rewrite every link to OLD."""
+    try:
+        rewritten = merge_topics(vault, old, new)
+    except NoteError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    click.echo(f"merged {old} into {new}: {rewritten} notes rewritten; "
+               f"{old.partition('/')[2]} is now an alias of {new.partition('/')[2]}")
 
 
 def _config(path: Path | None) -> Config:

@@ -43,6 +43,8 @@ class FetchConfig:
     max_bytes: int = 5_000_000
     max_redirects: int = 10
     user_agent: str = USER_AGENT
+    respect_robots: bool = True
+    allow_private_from_newsletters: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,10 +54,30 @@ class SummaryConfig:
 
 
 @dataclass(frozen=True)
+class LLMConfig:
+    """An OpenAI-compatible chat-completions endpoint; GLEANER_LLM_* variables win (llm.py)."""
+
+    enabled: bool = False
+    base_url: str = "http://127.0.0.1:11434/v1"
+    model: str = ""
+    api_key_env: str = "GLEANER_LLM_API_KEY"
+    prompt: str = ""
+    combine_prompt: str = ""
+    temperature: float = 0.2
+    max_tokens: int = 600
+    timeout: float = 120.0
+    retries: int = 2
+    backoff: float = 1.0
+    max_retry_after: float = 60.0
+    chunk_chars: int = 12_000
+
+
+@dataclass(frozen=True)
 class Config:
     vault: Path = Path("notes")
     fetch: FetchConfig = field(default_factory=FetchConfig)
     summary: SummaryConfig = field(default_factory=SummaryConfig)
+    llm: LLMConfig = field(default_factory=LLMConfig)
     interests: Mapping[str, float] = field(default_factory=lambda: DEFAULT_INTERESTS)
 
 
@@ -81,6 +103,7 @@ def config_from_dict(raw: dict[str, Any], origin: str = "config") -> Config:
         vault=Path(raw.get("vault", "notes")),
         fetch=_sub(FetchConfig, raw.get("fetch", {})),
         summary=_sub(SummaryConfig, raw.get("summary", {})),
+        llm=_sub(LLMConfig, raw.get("llm", {})),
         interests=MappingProxyType(dict(raw.get("interests", DEFAULT_INTERESTS))),
     )
 

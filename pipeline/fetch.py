@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import ipaddress
 import queue
 import threading
 import time
+import urllib.robotparser
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,6 +28,18 @@ from .records import Page, Source, Validators
 
 ARTICLE_TYPES = ("text/html", "application/xhtml+xml", "text/markdown", "text/x-markdown",
                  "text/plain")
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml",
+              "application/feed+json", "application/xml", "text/xml", "application/json",
+              "text/plain", "text/html")
+ACCEPTED = {"article": ARTICLE_TYPES, "feed": FEED_TYPES}
+ACCEPT_HEADERS = {
+    "article": ", ".join(ARTICLE_TYPES),
+    "feed": "application/rss+xml, application/atom+xml, application/feed+json, "
+            "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1",
+}
+ROBOTS_MAX_BYTES = 512_000
+MAX_CRAWL_DELAY = 30.0
+NEWSLETTER_GUARD = "gleaner.newsletter_link"
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 FILE_TYPES = {".md": "text/markdown", ".markdown": "text/markdown", ".txt": "text/plain"}
 
@@ -94,12 +109,14 @@ class _Fetcher:
         self.known = known
         self.slots = asyncio.Semaphore(config.concurrency)
         self.hosts: dict[str, _Host] = {}
+        self.robots: dict[str, asyncio.Task[_Robots]] = {}
         self.client = httpx.AsyncClient(
             follow_redirects=True,
             max_redirects=config.max_redirects,
             timeout=httpx.Timeout(config.timeout),
-            headers={"User-Agent": config.user_agent, "Accept": ", ".join(ARTICLE_TYPES)},
+            headers={"User-Agent": config.user_agent, "Accept": ACCEPT_HEADERS["article"]},
             limits=httpx.Limits(max_connections=config.concurrency),
+            event_hooks={"request": [_refuse_private_hop]},
         )
 
     async def __aenter__(self) -> _Fetcher:
@@ -118,7 +135,11 @@ class _Fetcher:
 
     async def fetch(self, source: Source) -> Page:
         url = _checked_url(source.location)
+        if source.from_newsletter and not self.config.allow_private_from_newsletters:
+            await _refuse_private(url)
         host = self.hosts.setdefault(urlsplit(url).netloc, _Host(self.config))
+        if self.config.respect_robots:
+            await self._obey_robots(url, host)
         attempts = self.config.retries + 1
         for attempt in range(1, attempts + 1):
             async with self.slots, host:
@@ -138,9 +159,14 @@ class _Fetcher:
         raise AssertionError("unreachable")
 
     async def _get(self, source: Source, url: str) -> Page:
+        headers = {"Accept": ACCEPT_HEADERS[source.kind], **self._conditional(url)}
+        guard = source.from_newsletter and not self.config.allow_private_from_newsletters
         try:
-            async with self.client.stream("GET", url, headers=self._conditional(url)) as response:
+            async with asyncio.timeout(self.config.timeout), self.client.stream(
+                    "GET", url, headers=headers, extensions={NEWSLETTER_GUARD: guard}) as response:
                 return await self._read(source, response)
+        except TimeoutError as exc:  # the whole request, for servers that trickle bytes
+            raise _Retryable(f"timed out after {self.config.timeout:g} s") from exc
         except httpx.TooManyRedirects as exc:
             raise FetchError(f"redirect loop or more than {self.config.max_redirects} "
                              "redirects") from exc
@@ -171,8 +197,8 @@ class _Fetcher:
         if response.status_code >= 400:
             raise FetchError(f"HTTP {response.status_code} {response.reason_phrase}")
         content_type = _content_type(response.headers.get("Content-Type", ""))
-        if content_type and content_type not in ARTICLE_TYPES:
-            raise FetchError(f"not an article: content type {content_type}")
+        if content_type and content_type not in ACCEPTED[source.kind]:
+            raise FetchError(f"not an {source.kind}: content type {content_type}")
         content = await self._body(response)
         return Page(source, final_url, content, content_type or _sniff(content), validators)
 
@@ -188,6 +214,87 @@ class _Fetcher:
                 raise FetchError(f"response is over the {limit:,} byte cap")
             chunks.append(chunk)
         return b"".join(chunks)
+
+
+    async def _obey_robots(self, url: str, host: _Host) -> None:
+        """Refuse a URL its site's robots.txt disallows for our User-Agent; fetched once a run."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in self.robots:
+            self.robots[origin] = asyncio.ensure_future(self._robots(origin))
+        robots = await self.robots[origin]
+        if robots.refusal:
+            raise FetchError(robots.refusal)
+        if robots.rules is None:
+            return
+        if not robots.rules.can_fetch(self.config.user_agent, url):
+            raise FetchError(f"robots.txt of {parts.netloc} disallows {parts.path or '/'} "
+                             "for Gleaner's User-Agent")
+        delay = robots.rules.crawl_delay(self.config.user_agent)
+        if delay:
+            host.delay = max(host.delay, min(float(delay), MAX_CRAWL_DELAY))
+
+    async def _robots(self, origin: str) -> _Robots:
+        """The parsed robots.txt; a missing one allows all, an erroring server allows nothing."""
+        try:
+            async with self.slots, self.client.stream(
+                    "GET", f"{origin}/robots.txt", headers={"Accept": "text/plain"}) as response:
+                if response.status_code >= 500:
+                    return _Robots(refusal=f"robots.txt of {urlsplit(origin).netloc} answered "
+                                           f"HTTP {response.status_code}: not fetching from a "
+                                           "site whose rules cannot be read")
+                if response.status_code >= 400:
+                    return _Robots()
+                body = b""
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    if len(body) > ROBOTS_MAX_BYTES:
+                        break
+        except (httpx.TransportError, httpx.TooManyRedirects):
+            return _Robots()  # unreachable site: the page fetch will report the real error
+        rules = urllib.robotparser.RobotFileParser()
+        rules.parse(body[:ROBOTS_MAX_BYTES].decode("utf-8", "replace").splitlines())
+        return _Robots(rules)
+
+
+@dataclass(frozen=True)
+class _Robots:
+    rules: urllib.robotparser.RobotFileParser | None = None
+    refusal: str = ""
+
+
+async def _refuse_private_hop(request: httpx.Request) -> None:
+    """Every hop of a newsletter link, redirects included, must stay on public addresses."""
+    if request.extensions.get(NEWSLETTER_GUARD):
+        await _refuse_private(str(request.url))
+
+
+async def _refuse_private(url: str) -> None:
+    host = urlsplit(url).hostname or ""
+    for address in await _addresses(host):
+        if _is_private(address):
+            raise FetchError(
+                f"refused: {host} is a private address ({address}); links from newsletters "
+                "may not reach private networks (fetch.allow_private_from_newsletters allows it)")
+
+
+async def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    try:
+        return [ipaddress.ip_address(host.strip("[]"))]
+    except ValueError:
+        pass
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None)
+    except OSError:
+        return []  # unresolvable: the request itself fails with a network error
+    return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+
+
+def _is_private(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return (address.is_private or address.is_loopback or address.is_link_local
+            or address.is_reserved or address.is_multicast or address.is_unspecified)
 
 
 class _Host:

@@ -21,6 +21,7 @@ JOINERS = {" ", "-", "_", "·", "\u2011"}
 SIZE = re.compile(r"^(?:\d+(?:\.\d+)?[bBmMkKtT]|\d+x\d+[bB]|[aA]\d+[bB])$")
 VERSION = re.compile(r"^(?:[vV]?\d{1,2}(?:\.\d+)*[a-z]?|[rR]\d)$")
 YEAR = re.compile(r"^(?:19|20)\d\d$")
+FAMILY_MIN_MODELS = 2
 VARIANTS = {
     "coder", "instruct", "turbo", "flash", "pro", "mini", "sonnet", "opus", "haiku", "vision",
     "chat", "large", "small", "medium", "nano", "ultra", "lite", "plus", "max", "preview",
@@ -52,7 +53,10 @@ class Gazetteer:
 
     def __init__(self, topics: Iterable[Topic]) -> None:
         self.entries: dict[str, list[_Entry]] = {}
-        self.family_orgs: dict[str, str | None] = {}
+        self.unordered: dict[tuple[str, ...], Topic] = {}
+        self.first_words: dict[str, list[Topic]] = {}
+        self.single_word_models: set[str] = set()
+        self.organizations: set[str] = set()
         self.longest = 1
         for topic in topics:
             self.add(topic)
@@ -78,15 +82,40 @@ class Gazetteer:
             entries = [e for e in self.entries.get(key, []) if e.surface != surface]
             self.entries[key] = [*entries, _Entry(topic, surface, case_sensitive)]
             self.longest = max(self.longest, len(tokens))
-            first = tokens[0]
-            if topic.category == "Model" and _is_family_word(first):
-                self.family_orgs.setdefault(first.lower(), topic.organization)
+            if len(tokens) > 1 and any(_has_digit(t) for t in tokens):
+                self.unordered[_unordered_key(tokens)] = topic
+        self._register_family(topic)
+
+    def _register_family(self, topic: Topic) -> None:
+        tokens = TOKEN.findall(topic.name)
+        if topic.category == "Organization":
+            self.organizations.add(topic.name.lower())
+        elif len(tokens) == 1 and tokens[0].isalpha():
+            self.single_word_models.add(tokens[0].lower())
+        if topic.category == "Model" and tokens:
+            self.first_words.setdefault(tokens[0].lower(), []).append(topic)
+
+    def family_organization(self, word: str) -> tuple[bool, str | None]:
+        """Whether `word` starts model names (Llama, GPT, DeepSeek), and the maker if so.
+
+        A one-word model is a family; so is a word that starts several model names and is an
+        acronym or a maker's name. Plain words that merely start a name (Falcon, Code) are not.
+        """
+        lowered = word.lower()
+        models = self.first_words.get(lowered, [])
+        is_family = lowered in self.single_word_models or (
+            len(models) >= FAMILY_MIN_MODELS and (word.isupper() or lowered in self.organizations)
+        )
+        organization = next((m.organization for m in models if m.organization), None)
+        return is_family and word[:1].isupper() and len(word) > 1, organization
 
     def lookup(self, surface_tokens: list[str]) -> Topic | None:
         key = "".join(t.lower() for t in surface_tokens)
-        for entry in self.entries.get(key, ()):
+        for entry in reversed(self.entries.get(key, ())):
             if not entry.case_sensitive or entry.surface == surface_tokens[0]:
                 return entry.topic
+        if len(surface_tokens) > 1 and any(_has_digit(t) for t in surface_tokens):
+            return self.unordered.get(_unordered_key(surface_tokens))
         return None
 
     def find(self, text: str) -> Iterator[Mention]:
@@ -95,13 +124,41 @@ class Gazetteer:
         i = 0
         while i < len(tokens):
             run = _run_length(text, tokens, i)
-            found = self._known_at(tokens, i, run) or self._family_at(tokens, i, run)
-            if found is None:
+            found = self._match_at(tokens, i, run)
+            if found is None or _is_persons_name(found, tokens, i, run):
                 i += 1
                 continue
             topic, length = found
             yield Mention(topic, tokens[i].start(), tokens[i + length - 1].end())
+            yield from self._slash_versions(text, tokens, i, length, topic)
             i += length
+
+    def _match_at(self, tokens: list[re.Match[str]], i: int, run: int) -> tuple[Topic, int] | None:
+        """A known name, unless a model family reading of the same words is longer."""
+        known = self._known_at(tokens, i, run)
+        if known is None or known[0].category == "Organization":
+            family = self._family_at(tokens, i, run)
+            if family is not None and (known is None or family[1] > known[1]):
+                return family
+        return known
+
+    def _slash_versions(
+        self, text: str, tokens: list[re.Match[str]], i: int, length: int, topic: Topic
+    ) -> Iterator[Mention]:
+        """`Deepseek v2/2.5/3` names three versions: yield the ones after the first."""
+        named = TOKEN.findall(topic.name)
+        if topic.category != "Model" or len(named) < 2 or not VERSION.match(named[-1]):
+            return
+        prefix = named[-1][0] if named[-1][:1] in "vV" else ""
+        last = i + length - 1
+        while (last + 1 < len(tokens) and text[tokens[last].end() : tokens[last + 1].start()] == "/"
+               and VERSION.match(tokens[last + 1].group())):
+            last += 1
+            version = tokens[last].group().lstrip("vV")
+            surface = [*named[:-1], prefix + version]
+            sibling = self.lookup(surface) or Topic(" ".join(surface), "Model",
+                                                    organization=topic.organization)
+            yield Mention(sibling, tokens[last].start(), tokens[last].end())
 
     def _known_at(
         self, tokens: list[re.Match[str]], i: int, run: int
@@ -117,9 +174,9 @@ class Gazetteer:
     ) -> tuple[Topic, int] | None:
         """An unseen model name: a known family word followed by version or size tokens."""
         word = tokens[i].group()
-        if not word[:1].isupper() or word.lower() not in self.family_orgs:
+        is_family, organization = self.family_organization(word)
+        if not is_family:
             return None
-        organization = self.family_orgs[word.lower()]
         provisional = Topic(name=word, category="Model", organization=organization)
         topic, length = self._extended(tokens, i, 1, run, provisional)
         return (topic, length) if length > 1 else None
@@ -168,5 +225,16 @@ def _has_digit(token: str) -> bool:
     return any(c.isdigit() for c in token)
 
 
-def _is_family_word(token: str) -> bool:
-    return len(token) > 2 and token.isalpha() and token[0].isupper()
+def _unordered_key(tokens: list[str]) -> tuple[str, ...]:
+    return tuple(sorted(t.lower() for t in tokens))
+
+
+def _is_persons_name(
+    found: tuple[Topic, int], tokens: list[re.Match[str]], i: int, run: int
+) -> bool:
+    """`Claude Monet`, `Claude Shannon`: a one-word model name followed by a capitalised word."""
+    topic, length = found
+    if topic.category != "Model" or length != 1 or run < 2 or " " in topic.name:
+        return False
+    following = tokens[i + 1].group()
+    return following[:1].isupper() and following.isalpha() and not _is_model_suffix(following)

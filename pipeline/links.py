@@ -1,4 +1,10 @@
-"""Outbound links of an article body, each with the sentence it sits in."""
+"""Outbound links of an article body, each with the sentence it sits in and its kind.
+
+trafilatura's Markdown still holds a few links no reader follows from the article's prose:
+related-article lists at the end, syndication and image credits, links to image files and
+same-page anchors that it resolved against the site root. These are dropped here, where the
+Markdown is read line by line.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +16,39 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 from courlan import normalize_url
 
 from .records import Link
-from .text import LINK, inline_text, markdown_blocks
+from .text import BULLET, LINK, inline_text, markdown_blocks
 
 SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“(]?[A-Z0-9])")
 GENERIC_LABELS = {"here", "this", "link", "click here", "read more", "more", "source", "this post",
                   "this article", "post", "article", "via"}
 MAX_CONTEXT = 400
+IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|avif|bmp)$", re.IGNORECASE)
+CREDIT_LINE = re.compile(
+    r"originally (?:published|appeared) (?:on|by|in|at)\b|read the original article|"
+    r"^follow .{1,80} on (?:facebook|twitter|instagram|linkedin|youtube|tiktok|x)\b|"
+    r"\b(?:graphic|chart|image|photo|infographic)s?,? (?:provided|courtesy) (?:by|of)\b",
+    re.IGNORECASE,
+)
+LINK_ONLY_ITEM = re.compile(rf"{BULLET.pattern}(?:\*\*|__)?({LINK.pattern})(?:\*\*|__)?\s*$")
+MIN_TEASER_RUN = 2
+
+KINDS = ("article", "repository", "paper", "video", "social")
+REPOSITORY_HOSTS = {"github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "git.sr.ht",
+                    "huggingface.co", "gist.github.com"}
+NOT_REPOSITORY_OWNERS = {"about", "features", "topics", "orgs", "pricing", "marketplace",
+                         "enterprise", "sponsors", "blog", "docs", "explore", "collections",
+                         "login", "join", "settings", "papers", "learn", "posts"}
+PAPER_HOSTS = {"arxiv.org", "doi.org", "dx.doi.org", "openreview.net", "aclanthology.org",
+               "proceedings.neurips.cc", "papers.nips.cc", "proceedings.mlr.press",
+               "biorxiv.org", "medrxiv.org", "ssrn.com", "papers.ssrn.com",
+               "semanticscholar.org", "paperswithcode.com", "pubmed.ncbi.nlm.nih.gov"}
+DOI = re.compile(r"/10\.\d{4,9}/\S+")
+VIDEO_HOSTS = {"youtube.com", "youtu.be", "vimeo.com", "twitch.tv", "dailymotion.com",
+               "ted.com", "loom.com", "bilibili.com", "rumble.com"}
+SOCIAL_HOSTS = {"twitter.com", "x.com", "bsky.app", "threads.net", "facebook.com",
+                "instagram.com", "linkedin.com", "reddit.com", "news.ycombinator.com",
+                "mastodon.social", "fosstodon.org", "lobste.rs", "weibo.com", "tiktok.com"}
+FEDIVERSE_POST = re.compile(r"^/@[\w.]+/\d+/?$")
 
 
 def canonical_url(url: str) -> str:
@@ -26,13 +59,33 @@ def canonical_url(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
 
 
+def link_kind(url: str) -> str:
+    """What a link leads to, from its host and path: one of KINDS."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.").removeprefix("m.")
+    segments = [s for s in parts.path.split("/") if s]
+    if _on(host, PAPER_HOSTS) or DOI.search(parts.path):
+        return "paper"
+    if _on(host, REPOSITORY_HOSTS) and len(segments) >= 2 \
+            and segments[0].lower() not in NOT_REPOSITORY_OWNERS:
+        return "repository"
+    if _on(host, VIDEO_HOSTS) or "video" in segments[1:2] and _on(host, {"tiktok.com"}):
+        return "video"
+    if _on(host, SOCIAL_HOSTS) or FEDIVERSE_POST.match(parts.path):
+        return "social"
+    return "article"
+
+
 def extract_links(markdown: str, base_url: str) -> tuple[Link, ...]:
     """Links of the Markdown body (not images), de-duplicated by canonical URL."""
     page = canonical_url(base_url) if base_url.startswith("http") else base_url
+    lines = markdown.splitlines()
+    skipped = _teaser_lines(lines, base_url)
     seen: set[str] = set()
     links: list[Link] = []
-    lines = markdown.splitlines()
     for number, line in enumerate(lines):
+        if number in skipped or CREDIT_LINE.search(inline_text(line)):
+            continue
         for match in LINK.finditer(line):
             if match.start() > 0 and line[match.start() - 1] == "!":
                 continue
@@ -44,6 +97,29 @@ def extract_links(markdown: str, base_url: str) -> tuple[Link, ...]:
             seen.add(link.url)
             links.append(link)
     return tuple(links)
+
+
+def _on(host: str, hosts: set[str]) -> bool:
+    return host in hosts or any(host.endswith("." + h) for h in hosts)
+
+
+def _teaser_lines(lines: list[str], base_url: str) -> set[int]:
+    """Lines of related-article lists: runs of list items that are only a same-site link."""
+    site = _site(base_url)
+    runs: list[list[int]] = [[]]
+    for number, line in enumerate(lines):
+        if not line.strip():
+            continue
+        match = LINK_ONLY_ITEM.match(line)
+        if match and _site(urljoin(base_url, _target(match.group(1)))) == site:
+            runs[-1].append(number)
+        elif runs[-1]:
+            runs.append([])
+    return {n for run in runs if len(run) >= MIN_TEASER_RUN for n in run}
+
+
+def _site(url: str) -> str:
+    return (urlsplit(url).hostname or "").removeprefix("www.")
 
 
 def _following_sentence(lines: list[str]) -> str:
@@ -66,13 +142,21 @@ def _first_sentence(text: str) -> str:
 def _link(line: str, match: re.Match[str], base_url: str) -> Link | None:
     target = _target(match.group(0))
     absolute = urljoin(base_url, target)
-    if urlsplit(absolute).scheme not in ("http", "https"):
+    parts = urlsplit(absolute)
+    if parts.scheme not in ("http", "https") or _is_resolved_anchor(parts, base_url) \
+            or IMAGE_FILE.search(parts.path):
         return None
     url = canonical_url(absolute)
     label = inline_text(match.group(1)) or urlsplit(url).netloc
     if label.lower().strip(" .:") in GENERIC_LABELS:
         label = _readable(url)
-    return Link(url=url, label=label, context=_context(line, match))
+    return Link(url=url, label=label, context=_context(line, match), kind=link_kind(url))
+
+
+def _is_resolved_anchor(parts, base_url: str) -> bool:
+    """`https://site#part` for a page deeper in the site: trafilatura resolves in-page
+    anchors (`href="#part"`) against the site root, not the page."""
+    return bool(parts.fragment) and not parts.path and urlsplit(base_url).path not in ("", "/")
 
 
 def _target(markdown_link: str) -> str:

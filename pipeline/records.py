@@ -11,11 +11,17 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Source:
-    """One thing to read: a URL or a local file, and the channel it came through."""
+    """One thing to read: a URL or a local file, and the channel it came through.
+
+    `kind` is "article", or "feed" for a feed document to poll. `from_newsletter` marks a
+    link found in a newsletter: the fetcher refuses it on a private address unless allowed.
+    """
 
     location: str
     origin: str
     is_file: bool = False
+    kind: str = "article"
+    from_newsletter: bool = False
 
 
 @dataclass(frozen=True)
@@ -40,11 +46,15 @@ class Page:
 
 @dataclass(frozen=True)
 class Link:
-    """An outbound link from the article body, with the sentence it sits in."""
+    """An outbound link from the article body, with the sentence it sits in.
+
+    `kind` is what the target is: article, repository, paper, video or social (links.KINDS).
+    """
 
     url: str
     label: str
     context: str
+    kind: str = "article"
 
 
 @dataclass(frozen=True)

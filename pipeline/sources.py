@@ -1,26 +1,47 @@
 """Turn command-line arguments into a stream of Sources.
 
-An argument is a URL, a local article (HTML or Markdown), a reading list (one URL or path a
-line, `#` comments), or `-` for a reading list on stdin. Lists are read lazily, so a list of
-a million lines costs no more memory than a list of ten.
+An argument is a URL, a local article (HTML or Markdown), a reading list, or `-` for a
+reading list on stdin. A reading list is plain text (one URL or path a line, `#`
+comments), CSV with a url column, OPML, a Netscape bookmark file (what every browser
+exports), a Markdown list of links, or JSON (a list of URLs or of objects with `url`).
+The format is told from the content, so a bookmark export saved as `.html` or a link list
+saved as `.md` is read as a list, not as an article.
+
+Every format but JSON is read lazily, chunk by chunk or line by line, so a list of a
+million entries costs no more memory than a list of ten.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import itertools
+import json
+import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import TextIO
+from xml.parsers import expat
 
+from .errors import ConfigError
 from .records import Source
 
 ARTICLE_SUFFIXES = {".html", ".htm", ".xhtml", ".md", ".markdown"}
+HEAD_CHARS = 65_536
+CHUNK_CHARS = 65_536
+URL_COLUMNS = ("url", "link", "href", "uri", "address")
+MD_LINK = re.compile(r"\]\(\s*<?(https?://[^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)|<(https?://[^>\s]+)>")
+MD_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+BARE_URL = re.compile(r"https?://\S+")
+JSON_START = re.compile(r"^(?:\{|\[\s*(?:[\"{\]]|$))")
 
 
 def read_sources(arguments: Iterable[str], stdin: TextIO | None = None) -> Iterator[Source]:
     for argument in arguments:
         if argument == "-":
-            yield from read_list(stdin or sys.stdin, origin="stdin", base=Path.cwd())
+            yield from read_reading_list(stdin or sys.stdin, origin="stdin", base=Path.cwd())
         elif _is_url(argument):
             yield Source(location=argument, origin="")
         else:
@@ -28,14 +49,78 @@ def read_sources(arguments: Iterable[str], stdin: TextIO | None = None) -> Itera
 
 
 def _read_path(path: Path) -> Iterator[Source]:
-    if not path.is_file() or path.suffix.lower() in ARTICLE_SUFFIXES:
+    if not path.is_file():
         yield Source(location=str(path.resolve()), origin="", is_file=True)
         return
-    with path.open(encoding="utf-8-sig", errors="replace") as handle:
-        yield from read_list(handle, origin=path.stem, base=path.resolve().parent)
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        head = handle.read(HEAD_CHARS)
+        if path.suffix.lower() in ARTICLE_SUFFIXES and not _is_list_document(head):
+            yield Source(location=str(path.resolve()), origin="", is_file=True)
+            return
+        yield from _read_listing(head, handle, path.stem, path.resolve().parent,
+                                 path.suffix.lower(), str(path))
 
 
-def read_list(lines: Iterable[str], origin: str, base: Path) -> Iterator[Source]:
+def read_reading_list(stream: TextIO, origin: str, base: Path, suffix: str = "") -> Iterator[Source]:
+    """Sources from a reading list of any supported format, told from its first bytes."""
+    head = stream.read(HEAD_CHARS)
+    yield from _read_listing(head, stream, origin, base, suffix, origin)
+
+
+def _read_listing(head: str, rest: TextIO, origin: str, base: Path, suffix: str,
+                  name: str) -> Iterator[Source]:
+    head = head.lstrip("\ufeff")
+    reader = READERS[detect_format(head, suffix)]
+    yield from reader(_rejoined(head, rest), origin, base, name)
+
+
+def detect_format(head: str, suffix: str = "") -> str:
+    """The reading-list format of a document, from its first characters (then its suffix)."""
+    start = head.lstrip()[:4096]
+    lowered = start.lower()
+    if "netscape-bookmark-file" in lowered:
+        return "bookmarks"
+    if lowered.startswith("<opml") or (lowered.startswith("<?xml") and "<opml" in lowered):
+        return "opml"
+    if JSON_START.match(start):
+        return "json"
+    if suffix in (".csv", ".tsv") or _has_url_column(start):
+        return "csv"
+    if suffix in (".md", ".markdown") or MD_LINK.search(start):
+        return "markdown"
+    return "text"
+
+
+def _is_list_document(head: str) -> bool:
+    """An .html or .md file that is really a list of links, not an article."""
+    kind = detect_format(head)
+    if kind in ("bookmarks", "opml", "json"):
+        return True
+    if kind != "markdown" or head.lstrip().startswith("---"):
+        return False
+    items = prose = 0
+    for line in head.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if (MD_LIST_ITEM.match(line) and MD_LINK.search(line)) or BARE_URL.fullmatch(stripped):
+            items += 1
+        else:
+            prose += 1
+    return items >= max(1, 2 * prose)
+
+
+def _rejoined(head: str, rest: TextIO) -> Iterator[str]:
+    """The document again as lines, the already-read head first, the rest read lazily."""
+    first = head + (rest.readline() if head and not head.endswith("\n") else "")
+    return itertools.chain(io.StringIO(first, newline=None), rest)
+
+
+# plain text and Markdown ---------------------------------------------------------------------
+
+
+def read_list(lines: Iterable[str], origin: str, base: Path, name: str = "") -> Iterator[Source]:
+    """Plain text: one URL or path a line; `#` starts a comment."""
     for raw in lines:
         entry = raw.split(" #", 1)[0].strip()
         if not entry or entry.startswith("#"):
@@ -46,5 +131,150 @@ def read_list(lines: Iterable[str], origin: str, base: Path) -> Iterator[Source]
             yield Source(location=str((base / entry).resolve()), origin=origin, is_file=True)
 
 
+def _read_markdown(lines: Iterable[str], origin: str, base: Path, name: str) -> Iterator[Source]:
+    """The first link of every line (`[label](url)`, `<url>` or a bare URL); prose is skipped."""
+    for line in lines:
+        match = MD_LINK.search(line)
+        if match:
+            yield Source(location=match.group(1) or match.group(2), origin=origin)
+            continue
+        bare = BARE_URL.search(line)
+        if bare and (MD_LIST_ITEM.match(line) or line.strip() == bare.group(0)):
+            yield Source(location=bare.group(0).rstrip(".,;"), origin=origin)
+
+
+# CSV ------------------------------------------------------------------------------------------
+
+
+def _has_url_column(head: str) -> bool:
+    first = head.split("\n", 1)[0]
+    if "," not in first and "\t" not in first:
+        return False
+    return _url_column(next(csv.reader([first], _dialect(first)))) is not None
+
+
+def _dialect(first_line: str) -> type[csv.Dialect]:
+    return csv.excel_tab if first_line.count("\t") > first_line.count(",") else csv.excel
+
+
+def _url_column(header: list[str]) -> int | None:
+    names = [cell.strip().lower() for cell in header]
+    return next((names.index(n) for n in URL_COLUMNS if n in names), None)
+
+
+def _read_csv(lines: Iterable[str], origin: str, base: Path, name: str) -> Iterator[Source]:
+    lines = iter(lines)
+    first = next(lines, "")
+    rows = csv.reader(itertools.chain([first], lines), _dialect(first))
+    column = _url_column(next(rows, []))
+    if column is None:
+        raise ConfigError(f"{name}: CSV reading list has no url column "
+                          f"(one of: {', '.join(URL_COLUMNS)})")
+    for row in rows:
+        if len(row) > column and row[column].strip():
+            yield Source(location=row[column].strip(), origin=origin)
+
+
+# JSON -----------------------------------------------------------------------------------------
+
+
+def _read_json(lines: Iterable[str], origin: str, base: Path, name: str) -> Iterator[Source]:
+    """A list of URLs or of objects with `url`, bare or under a top-level key such as `items`."""
+    try:
+        data = json.loads("".join(lines))
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{name}: not valid JSON: {exc}") from exc
+    if isinstance(data, dict):
+        data = next((v for v in data.values() if isinstance(v, list)), None)
+    if not isinstance(data, list):
+        raise ConfigError(f"{name}: JSON reading list must be a list of URLs or of objects "
+                          "with a url")
+    for entry in data:
+        url = entry.get("url") if isinstance(entry, dict) else entry
+        if isinstance(url, str) and url.strip():
+            yield Source(location=url.strip(), origin=origin)
+
+
+# OPML and bookmark files: pushed through a parser chunk by chunk ------------------------------
+
+
+def _read_opml(lines: Iterable[str], origin: str, base: Path, name: str) -> Iterator[Source]:
+    """Outlines with `url` (links) are articles; outlines with `xmlUrl` are feeds to read."""
+    found: list[Source] = []
+
+    def outline(tag: str, attributes: dict[str, str]) -> None:
+        if tag != "outline":
+            return
+        if attributes.get("url"):
+            found.append(Source(location=attributes["url"].strip(), origin=origin))
+        elif attributes.get("xmlUrl"):
+            found.append(Source(location=attributes["xmlUrl"].strip(),
+                                origin=attributes.get("title") or attributes.get("text")
+                                or origin, kind="feed"))
+
+    def refuse_entity(entity: str, *rest: object) -> None:
+        raise ConfigError(f"{name}: OPML declares the XML entity {entity!r}; refused")
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = outline
+    parser.EntityDeclHandler = refuse_entity
+    try:
+        for chunk in _chunks(lines):
+            parser.Parse(chunk, False)
+            yield from found
+            found.clear()
+        parser.Parse("", True)
+    except expat.ExpatError as exc:
+        raise ConfigError(f"{name}: OPML is not well-formed XML: {exc}") from exc
+    yield from found
+
+
+class _BookmarkParser(HTMLParser):
+    def __init__(self, origin: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.origin = origin
+        self.found: list[Source] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href")
+        if tag == "a" and href and _is_url(href.strip()):
+            self.found.append(Source(location=href.strip(), origin=self.origin))
+
+
+def _read_bookmarks(lines: Iterable[str], origin: str, base: Path, name: str) -> Iterator[Source]:
+    """Every http(s) bookmark of a Netscape bookmark file; `place:` and `javascript:` are not."""
+    parser = _BookmarkParser(origin)
+    for chunk in _chunks(lines):
+        parser.feed(chunk)
+        yield from parser.found
+        parser.found.clear()
+    parser.close()
+    yield from parser.found
+
+
+def _chunks(lines: Iterable[str]) -> Iterator[str]:
+    buffer: list[str] = []
+    size = 0
+    for line in lines:
+        buffer.append(line)
+        size += len(line)
+        if size >= CHUNK_CHARS:
+            yield "".join(buffer)
+            buffer, size = [], 0
+    if buffer:
+        yield "".join(buffer)
+
+
 def _is_url(text: str) -> bool:
     return text.lower().startswith(("http://", "https://"))
+
+
+Reader = Callable[[Iterable[str], str, Path, str], Iterator[Source]]
+READERS: dict[str, Reader] = {
+    "text": read_list,
+    "markdown": _read_markdown,
+    "csv": _read_csv,
+    "json": _read_json,
+    "opml": _read_opml,
+    "bookmarks": _read_bookmarks,
+}

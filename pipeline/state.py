@@ -244,6 +244,26 @@ class State:
         with self.lock:
             self.db.execute("UPDATE topics SET dirty = 0 WHERE key = ?", (_topic_key(topic),))
 
+    def merge_topic(self, old: Topic, new: Topic, old_link: str, new_link: str) -> None:
+        """Move every mention of `old` to `new` and forget `old`, as `gleaner topics merge` does.
+
+        The links in what Gleaner last wrote are rewritten too, so the merged embeds are not
+        mistaken for a person's edit on the next run.
+        """
+        with self.transaction():
+            for note_id, owned in self.db.execute("SELECT id, owned FROM notes").fetchall():
+                before = json.loads(owned)
+                after = _replace_in(before, old_link, new_link)
+                if after != before:
+                    self.db.execute("UPDATE notes SET owned = ? WHERE id = ?",
+                                    (json.dumps(after), note_id))
+            self.db.execute(
+                "INSERT INTO mentions (note_id, topic, count) SELECT note_id, ?, count "
+                "FROM mentions WHERE topic = ? ON CONFLICT(note_id, topic) "
+                "DO UPDATE SET count = count + excluded.count", (new.key, old.key))
+            self.db.execute("DELETE FROM mentions WHERE topic = ?", (old.key,))
+            self.db.execute("DELETE FROM topics WHERE key = ?", (_topic_key(old),))
+
     def topic_articles(self, topic_key: str) -> list[tuple[str, str]]:
         """(path, title) of every note mentioning a topic, most mentions first."""
         return self._all(
@@ -272,6 +292,16 @@ class State:
         with self.lock:
             self.db.execute("UPDATE runs SET finished = ?, counts = ? WHERE id = ?",
                             (now(), json.dumps(counts), run_id))
+
+
+def _replace_in(value: Any, old: str, new: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, list):
+        return [_replace_in(v, old, new) for v in value]
+    if isinstance(value, dict):
+        return {k: _replace_in(v, old, new) for k, v in value.items()}
+    return value
 
 
 def _topic_key(topic: Topic) -> str:

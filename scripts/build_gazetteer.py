@@ -18,7 +18,7 @@ import csv
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +51,8 @@ ANYWHERE_NOISE = re.compile(r"(?:^|[\s-])(?:instruct|it|preview|exp|experimental
 EFFORT = re.compile(r"[\s-]+think(?:ing)?[\s-]+(?:low|medium|high|max)$", re.I)
 SEPARATOR = re.compile(r"([\s-]+)")
 SNAPSHOT = re.compile(r"(?:19|20)\d\d-?\d\d-?\d\d|-\d{4}$|-\d\d-\d\d$")
+SNAPSHOT_TAIL = re.compile(r"-(?:preview|exp|\d{4}|\d{6,8}|(?:19|20)\d\d-\d\d-\d\d|\d\d-\d\d)$")
+API_ID = re.compile(r"[a-z][a-z0-9.]*(?:-[a-z0-9.]+)+")
 
 
 @dataclass
@@ -67,6 +69,9 @@ class Row:
 
 @dataclass
 class Entity:
+    """A gazetteer entry under construction: `candidates` are generated surfaces still to
+    be filtered, `pinned` are surfaces the overrides insist on."""
+
     name: str
     category: str = "Model"
     organization: str | None = None
@@ -107,6 +112,7 @@ def build(folder: Path, overrides: dict) -> list[Entity]:
     epoch = _read(folder / "notable_models.csv")
     rows += _epoch_rows(epoch, orgs, cleaner, overrides["epoch_since"], known)
     by_key = {key: _entity(group, owners) for key, group in _grouped(rows).items()}
+    _warn_stale(overrides, by_key)
     for spec in overrides["entities"]:
         _apply(spec, by_key)
     models = _kept(by_key.values(), overrides)
@@ -259,7 +265,7 @@ def _api_id(text: str) -> str | None:
     """A lowercase id a writer might paste (claude-3-5-sonnet-20240620), minus host dressing."""
     text = re.sub(r"^(?:(?:us|eu|au|jp|apac|global)\.)?[a-z0-9]+\.(?=[a-z])", "", text)
     text = re.sub(r"(?:-v\d)?(?::\w+)+$", "", text).replace("@", "-")
-    if not re.fullmatch(r"[a-z][a-z0-9.]*(?:-[a-z0-9.]+)+", text):
+    if not API_ID.fullmatch(text):
         return None
     last = text.rsplit("-", 1)[-1]
     return None if last in HOST_NOISE or last in VARIANT_NOISE else text
@@ -318,6 +324,16 @@ def _maker(rows: list[Row], owners: dict[str, str]) -> str | None:
     return owner if owner in tied else tied[0]
 
 
+def _warn_stale(overrides: dict, by_key: dict[tuple[str, ...], Entity]) -> None:
+    """Name `drop` and `merge` entries that match no generated entity: after a refresh of
+    the tables they are either obsolete or need the new spelling."""
+    merged = (m for spec in overrides["entities"] for m in spec.get("merge", ()))
+    names = [*overrides["drop"], *merged]
+    stale = sorted({n for n in names if token_key(n) not in by_key})
+    if stale:
+        print(f"warning: overrides name no generated entity: {', '.join(stale)}")
+
+
 def _apply(spec: dict, by_key: dict[tuple[str, ...], Entity]) -> None:
     """Fold every generated entity the spec names (by name, alias or merge) into one.
 
@@ -342,7 +358,7 @@ def _apply(spec: dict, by_key: dict[tuple[str, ...], Entity]) -> None:
     by_key[token_key(spec["name"])] = entity
 
 
-def _kept(entities, overrides: dict) -> list[Entity]:
+def _kept(entities: Iterable[Entity], overrides: dict) -> list[Entity]:
     """Drop what the overrides list, then apply the generic rules to uncurated models.
 
     A model named like its maker ("DeepSeek", "Runway") is left to the Organization entity;
@@ -350,6 +366,7 @@ def _kept(entities, overrides: dict) -> list[Entity]:
     a model named by one plain word ("Spotlight") is flagged ambiguous unless the overrides
     call it distinctive.
     """
+    entities = list(entities)
     dropped = {token_key(name) for name in overrides["drop"]}
     makers = {plain_key(e.organization) for e in entities if e.organization}
     distinctive = set(overrides["distinctive"])
@@ -385,9 +402,8 @@ def _useful_aliases(entity: Entity) -> set[str]:
         key = plain_key(alias)
         if key == own or key in kept:
             continue
-        if alias != alias.lower() and token_key(alias) == order:
-            kept[key] = alias
-        elif re.fullmatch(r"[a-z][a-z0-9.]*(?:-[a-z0-9.]+)+", alias) and _is_snapshot(alias, order):
+        swapped = alias != alias.lower() and token_key(alias) == order
+        if swapped or (API_ID.fullmatch(alias) and _is_snapshot(alias, order)):
             kept[key] = alias
     return set(kept.values()) - entity.pinned
 
@@ -395,8 +411,7 @@ def _useful_aliases(entity: Entity) -> set[str]:
 def _is_snapshot(api_id: str, order: tuple[str, ...]) -> bool:
     """An id for this model, maybe date-stamped: gpt-4o-2024-08-06, claude-sonnet-4-5."""
     text = dotted(api_id)
-    while (shorter := re.sub(r"-(?:preview|exp|\d{4}|\d{6,8}|(?:19|20)\d\d-\d\d-\d\d|\d\d-\d\d)$",
-                             "", text)) != text:
+    while (shorter := SNAPSHOT_TAIL.sub("", text)) != text:
         text = shorter
     return token_key(text) == order and (text != api_id or bool(SNAPSHOT.search(api_id)))
 
@@ -412,14 +427,13 @@ def _drop_colliding_aliases(entities: list[Entity]) -> None:
         for alias in entity.pinned:
             pins[plain_key(alias)].add(entity.name)
     for entity in entities:
-        entity.aliases = {a for a in entity.aliases if _owns(entity.name, plain_key(a), claims, pins)}
-
-
-def _owns(name: str, key: str, claims: dict[str, set[str]], pins: dict[str, set[str]]) -> bool:
-    return claims[key] == {name} or pins[key] == {name}
+        mine = {entity.name}
+        entity.aliases = {a for a in entity.aliases
+                          if mine in (claims[plain_key(a)], pins[plain_key(a)])}
 
 
 def render(entities: list[Entity], source: str) -> str:
+    """The shipped JSON: one key order, sorted aliases, `ambiguous` only when true."""
     out = []
     for e in entities:
         item: dict = {"name": e.name, "category": e.category}

@@ -11,13 +11,20 @@ ANTHROPIC = Topic("Anthropic", "Organization")
 META = Topic("Meta", "Organization", aliases=("Meta AI",))
 SONNET = Topic("Claude 3.5 Sonnet", "Model", aliases=("Sonnet 3.5",), organization="Anthropic")
 DEEPSEEK_V3 = Topic("DeepSeek v3", "Model", organization="DeepSeek")
+LLAMA = Topic("Llama", "Model", organization="Meta")
 LLAMA_3 = Topic("Llama 3", "Model", organization="Meta")
+FLASH = Topic("Gemini 2.0 Flash", "Model", organization="Google")
+CLAUDE = Topic("Claude", "Model", organization="Anthropic")
+DEEPSEEK = Topic("DeepSeek", "Organization")
+DEEPSEEK_V2 = Topic("DeepSeek v2", "Model", organization="DeepSeek")
+FALCON = Topic("Falcon 180B", "Model", organization="TII")
 GPT_4O = Topic("GPT-4o", "Model", organization="OpenAI")
 
 
 @pytest.fixture
 def gazetteer() -> Gazetteer:
-    return Gazetteer([ANTHROPIC, META, SONNET, DEEPSEEK_V3, LLAMA_3, GPT_4O])
+    return Gazetteer([ANTHROPIC, META, SONNET, DEEPSEEK_V3, LLAMA, LLAMA_3, GPT_4O, FLASH, CLAUDE,
+                      DEEPSEEK, DEEPSEEK_V2, FALCON])
 
 
 def names(gazetteer: Gazetteer, text: str) -> list[str]:
@@ -51,8 +58,33 @@ def test_known_name_followed_by_size_becomes_a_specific_model(gazetteer):
     assert names(gazetteer, "Llama 3 70B runs on two GPUs.") == ["Llama 3 70B"]
 
 
-def test_family_word_without_a_version_is_not_a_model(gazetteer):
-    assert names(gazetteer, "A llama and a Llama walked in.") == []
+def test_family_word_in_lowercase_is_not_a_model(gazetteer):
+    assert names(gazetteer, "A llama walked in.") == []
+
+
+def test_word_that_only_starts_a_model_name_is_not_a_family(gazetteer):
+    assert names(gazetteer, "SpaceX launched a Falcon 9 rocket.") == []
+
+
+def test_one_word_model_followed_by_a_capitalised_name_is_a_person(gazetteer):
+    assert names(gazetteer, "Claude Monet painted; Claude wrote code.") == ["Claude"]
+
+
+def test_word_order_variants_are_one_model(gazetteer):
+    assert names(gazetteer, "Gemini Flash 2.0 and Claude Sonnet 3.5") == [
+        "Gemini 2.0 Flash", "Claude 3.5 Sonnet"
+    ]
+
+
+def test_slashed_versions_name_each_version(gazetteer):
+    assert names(gazetteer, "Deepseek v2/2.5/3 led us here.") == [
+        "DeepSeek v2", "DeepSeek v2.5", "DeepSeek v3"
+    ]
+
+
+def test_maker_name_followed_by_a_version_is_a_model(gazetteer):
+    [mention] = gazetteer.find("We tried DeepSeek V4 yesterday.")
+    assert mention.topic == Topic("DeepSeek V4", "Model", organization="DeepSeek")
 
 
 def test_year_after_a_name_is_not_a_version(gazetteer):
