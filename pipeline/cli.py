@@ -1,14 +1,18 @@
 """The `gleaner` command: a thin layer over the library.
 
-Exit codes: 0 all items fine, 1 some items failed (the rest were written), 2 bad usage or
-configuration, 3 another run holds the vault's lock.
+Exit codes, for cron and scripts:
+    0  every item was processed (written, updated or unchanged), or there was nothing new
+    1  some items failed; the others were written; each failure is listed with its reason
+    2  bad usage or configuration; the message names the problem
+    3  another Gleaner run holds the vault's lock; this one did nothing
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import click
@@ -23,6 +27,7 @@ from .records import Source
 from .report import ItemResult, RunReport
 from .resources import examples_dir
 from .sources import read_list, read_sources
+from .state import State
 from .topic_admin import list_topics, merge_topics
 from .validate import validate_vault
 
@@ -37,15 +42,48 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("sources", nargs=-1, required=True)
+@click.argument("sources", nargs=-1)
 @click.option("--vault", type=click.Path(file_okay=False, path_type=Path),
               help="Vault folder to write to (default: the config's, else ./notes).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="TOML config file.")
-def run(sources: tuple[str, ...], vault: Path | None, config_path: Path | None) -> None:
-    """Read SOURCES (URLs, local HTML/Markdown files, reading lists, or - for stdin)."""
+@click.option("--retry-failed", is_flag=True,
+              help="Also read again every item that failed before (see `gleaner failures`).")
+def run(sources: tuple[str, ...], vault: Path | None, config_path: Path | None,
+        retry_failed: bool) -> None:
+    """Read SOURCES (URLs, local files, reading lists in text, CSV, OPML, bookmark HTML,
+    Markdown or JSON, or - for stdin)."""
+    if not sources and not retry_failed:
+        _fail("give at least one source, or --retry-failed", EXIT_USAGE)
     config = _config(config_path)
-    _execute(read_sources(sources), config, vault or config.vault)
+    vault = vault or config.vault
+    retried = _failed_sources(vault) if retry_failed else []
+    _execute(itertools.chain(read_sources(sources), retried), config, vault)
+
+
+@main.command()
+@click.option("--vault", type=click.Path(file_okay=False, path_type=Path),
+              help="Vault folder to write to (default: the config's, else ./notes).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="TOML config file with the [[subscriptions]] to poll.")
+def ingest(vault: Path | None, config_path: Path | None) -> None:
+    """Poll every subscribed feed and mailbox; make notes of what is new (made for cron)."""
+    config = _config(config_path)
+    if not config.subscriptions:
+        _fail("no [[subscriptions]] in the config: nothing to ingest", EXIT_USAGE)
+    vault = vault or config.vault
+    _report_and_exit(lambda on_item: orchestrator.ingest(config, vault, on_item=on_item), vault)
+
+
+@main.command()
+@click.option("--vault", type=click.Path(file_okay=False, path_type=Path), default=Path("notes"),
+              show_default=True, help="Vault whose state file to read.")
+def failures(vault: Path) -> None:
+    """List the items that failed, with why and when; `run --retry-failed` retries them."""
+    rows = _state_rows(vault, lambda state: state.failures())
+    for location, origin, reason, at in rows:
+        click.echo(f"{at}  {location}{f'  ({origin})' if origin else ''}: {reason}")
+    click.echo(f"{vault}: {len(rows)} failed items", err=True)
 
 
 @main.command()
@@ -115,16 +153,40 @@ def _config(path: Path | None) -> Config:
         raise AssertionError("unreachable") from exc
 
 
+def _failed_sources(vault: Path) -> list[Source]:
+    """Failed articles to read again; feeds and mailboxes are read again by `ingest`."""
+    return [source for source in _state_rows(vault, lambda state: state.failed_sources())
+            if source.kind == "article"
+            and (source.is_file or source.location.startswith(("http://", "https://")))]
+
+
+def _state_rows(vault: Path, query: Callable[[State], list]) -> list:
+    path = vault / ".gleaner" / "state.sqlite"
+    if not path.is_file():
+        return []
+    state = State(path)
+    try:
+        return query(state)
+    finally:
+        state.close()
+
+
 def _execute(sources: Iterable[Source], config: Config, vault: Path) -> None:
+    _report_and_exit(lambda on_item: orchestrator.run(sources, config, vault, on_item=on_item),
+                     vault)
+
+
+def _report_and_exit(work: Callable[[Callable[[ItemResult], None]], RunReport],
+                     vault: Path) -> None:
     console = Console(stderr=True)
     try:
         if console.is_terminal:
-            report = _with_progress(sources, config, vault, console)
+            report = _with_progress(work, console)
         else:
             logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
                                 stream=sys.stderr)
             logging.getLogger("httpx").setLevel(logging.WARNING)
-            report = orchestrator.run(sources, config, vault, on_item=_log_item)
+            report = work(_log_item)
     except LockedError as exc:
         _fail(str(exc), EXIT_LOCKED)
     except ConfigError as exc:
@@ -133,7 +195,7 @@ def _execute(sources: Iterable[Source], config: Config, vault: Path) -> None:
     sys.exit(EXIT_ITEMS_FAILED if report.failures else EXIT_OK)
 
 
-def _with_progress(sources: Iterable[Source], config: Config, vault: Path,
+def _with_progress(work: Callable[[Callable[[ItemResult], None]], RunReport],
                    console: Console) -> RunReport:
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                MofNCompleteColumn())
@@ -143,7 +205,7 @@ def _with_progress(sources: Iterable[Source], config: Config, vault: Path,
         def advance(item: ItemResult) -> None:
             progress.update(task, advance=1, description=f"{item.status}: {item.location[-50:]}")
 
-        return orchestrator.run(sources, config, vault, on_item=advance)
+        return work(advance)
 
 
 def _log_item(item: ItemResult) -> None:

@@ -73,12 +73,46 @@ class LLMConfig:
 
 
 @dataclass(frozen=True)
+class ImapConfig:
+    """An IMAP folder of newsletters; the password is read from the named variable."""
+
+    host: str
+    user: str
+    password_env: str
+    folder: str = "INBOX"
+    port: int = 993
+    ssl: bool = True
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A feed or a newsletter that `gleaner ingest` polls.
+
+    kind "feed": each item is an article. kind "newsletter": each item (a feed item, or a
+    mail in `path` or `imap`) is an issue: a note itself, and its links are articles.
+    """
+
+    name: str
+    kind: str
+    url: str | None = None
+    path: Path | None = None
+    imap: ImapConfig | None = None
+
+    @property
+    def key(self) -> str:
+        if self.imap:
+            return f"imap://{self.imap.user}@{self.imap.host}/{self.imap.folder}"
+        return self.url or str(self.path)
+
+
+@dataclass(frozen=True)
 class Config:
     vault: Path = Path("notes")
     fetch: FetchConfig = field(default_factory=FetchConfig)
     summary: SummaryConfig = field(default_factory=SummaryConfig)
     llm: LLMConfig = field(default_factory=LLMConfig)
     interests: Mapping[str, float] = field(default_factory=lambda: DEFAULT_INTERESTS)
+    subscriptions: tuple[Subscription, ...] = ()
 
 
 def load_config(path: Path | None) -> Config:
@@ -91,10 +125,12 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError(f"{path}: no such config file") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    return config_from_dict(raw, origin=str(path))
+    return config_from_dict(raw, origin=str(path), base=path.parent)
 
 
-def config_from_dict(raw: dict[str, Any], origin: str = "config") -> Config:
+def config_from_dict(raw: dict[str, Any], origin: str = "config",
+                     base: Path | None = None) -> Config:
+    """A Config from parsed TOML; relative subscription paths are taken from `base`."""
     validator = jsonschema.Draft202012Validator(load_schema("config.schema.json"))
     errors = sorted(validator.iter_errors(raw), key=lambda e: list(e.absolute_path))
     if errors:
@@ -105,6 +141,21 @@ def config_from_dict(raw: dict[str, Any], origin: str = "config") -> Config:
         summary=_sub(SummaryConfig, raw.get("summary", {})),
         llm=_sub(LLMConfig, raw.get("llm", {})),
         interests=MappingProxyType(dict(raw.get("interests", DEFAULT_INTERESTS))),
+        subscriptions=tuple(_subscription(entry, base or Path.cwd())
+                            for entry in raw.get("subscriptions", [])),
+    )
+
+
+def _subscription(entry: dict[str, Any], base: Path) -> Subscription:
+    path = Path(entry["path"]).expanduser() if "path" in entry else None
+    imap = ImapConfig(**entry["imap"]) if "imap" in entry else None
+    mail = path is not None or imap is not None
+    return Subscription(
+        name=entry.get("name", ""),
+        kind=entry.get("kind", "newsletter" if mail else "feed"),
+        url=entry.get("url"),
+        path=base / path if path is not None else None,
+        imap=imap,
     )
 
 

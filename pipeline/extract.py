@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 
 import trafilatura
 from bs4 import BeautifulSoup
+from lxml.html import HtmlElement
 from trafilatura.utils import decode_file, load_html
 
 from .errors import ExtractError, NoteError
@@ -23,6 +24,10 @@ from .records import Article, Page
 from .text import markdown_to_text
 
 MIN_TEXT_CHARS = 80
+SPLIT_BODY_RATIO = 1.8
+FALLBACK_BLOCKS = ["h1", "h2", "h3", "h4", "p", "li", "blockquote"]
+FALLBACK_PREFIX = {"h1": "# ", "h2": "## ", "h3": "### ", "h4": "#### ", "li": "- ",
+                   "blockquote": "> "}
 H1 = re.compile(r"^#\s+(.+)$", re.MULTILINE)
 
 
@@ -39,12 +44,14 @@ def _from_html(page: Page) -> Article:
     tree = load_html(html)
     if tree is None:
         raise ExtractError("page is not parseable HTML")
+    article_chars = _article_paragraph_chars(tree)
     meta = trafilatura.extract_metadata(tree, default_url=page.url)
     markdown = trafilatura.extract(
         load_html(html), url=page.url, output_format="markdown", include_links=True,
         include_comments=False, include_images=False, include_tables=True,
-    )
-    if not markdown or len(markdown_to_text(markdown)) < MIN_TEXT_CHARS:
+    ) or ""
+    extracted_chars = len(markdown_to_text(markdown))
+    if extracted_chars < MIN_TEXT_CHARS or article_chars > SPLIT_BODY_RATIO * extracted_chars:
         markdown = _fallback_markdown(html)
     url = _canonical(page.url, meta.url)
     return Article(
@@ -101,16 +108,34 @@ def _from_plain_text(page: Page) -> Article:
     )
 
 
+def _article_paragraph_chars(tree: HtmlElement) -> int:
+    """Text in the paragraphs of the page's <article>: a check on what trafilatura kept.
+
+    Some sites split one article over several containers and trafilatura keeps only the
+    first; when the <article> element holds far more paragraph text, it is the better body.
+    """
+    articles = tree.xpath("//article")
+    if len(articles) != 1:
+        return 0
+    return sum(len(p.text_content().strip()) for p in articles[0].iter("p"))
+
+
 def _fallback_markdown(html: str) -> str:
-    """Paragraph text of the page's main element, links kept as Markdown."""
-    soup = BeautifulSoup(html, "html.parser")
+    """Paragraphs, headings and list items of the page's main element, as Markdown."""
+    soup = BeautifulSoup(html, "lxml")
     for junk in soup(["script", "style", "nav", "header", "footer", "aside", "form", "noscript"]):
         junk.decompose()
     main = soup.find("article") or soup.find("main") or soup.body or soup
     for anchor in main.find_all("a", href=True):
         anchor.replace_with(f"[{anchor.get_text(' ', strip=True)}]({anchor['href']})")
-    blocks = [el.get_text(" ", strip=True) for el in main.find_all(["h1", "h2", "h3", "p", "li"])]
-    markdown = "\n\n".join(b for b in blocks if b)
+    blocks = []
+    for element in main.find_all(FALLBACK_BLOCKS):
+        if element.find_parent(FALLBACK_BLOCKS):
+            continue
+        text = element.get_text(" ", strip=True)
+        if text:
+            blocks.append(f"{FALLBACK_PREFIX.get(element.name, '')}{text}")
+    markdown = "\n\n".join(blocks)
     if len(markdown_to_text(markdown)) < MIN_TEXT_CHARS:
         raise ExtractError("no article text found in the page")
     return markdown

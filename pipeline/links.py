@@ -1,8 +1,9 @@
 """Outbound links of an article body, each with the sentence it sits in and its kind.
 
 trafilatura's Markdown still holds a few links no reader follows from the article's prose:
-related-article lists at the end, syndication and image credits, links to image files and
-same-page anchors that it resolved against the site root. These are dropped here, where the
+related-article lists at the end (as runs of bare links, or tagged as promotions in their
+query string), syndication and image credits, links to image files and same-page anchors
+that it resolved against the site root. These are dropped here, where the
 Markdown is read line by line.
 """
 
@@ -31,6 +32,11 @@ CREDIT_LINE = re.compile(
 )
 LINK_ONLY_ITEM = re.compile(rf"{BULLET.pattern}(?:\*\*|__)?({LINK.pattern})(?:\*\*|__)?\s*$")
 MIN_TEASER_RUN = 2
+# Sites tag the links of their own "related stories" boxes (itm_campaign=BottomRelatedStories,
+# utm_content=recommended): the link says it is a promotion, not part of the article.
+PROMOTION_TRACKING = re.compile(
+    r"=[^&]*(?:related|recommend|promo|more.?stories|read.?next|up.?next)", re.IGNORECASE
+)
 
 KINDS = ("article", "repository", "paper", "video", "social")
 REPOSITORY_HOSTS = {"github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "git.sr.ht",
@@ -144,7 +150,7 @@ def _link(line: str, match: re.Match[str], base_url: str) -> Link | None:
     absolute = urljoin(base_url, target)
     parts = urlsplit(absolute)
     if parts.scheme not in ("http", "https") or _is_resolved_anchor(parts, base_url) \
-            or IMAGE_FILE.search(parts.path):
+            or IMAGE_FILE.search(parts.path) or PROMOTION_TRACKING.search(parts.query):
         return None
     url = canonical_url(absolute)
     label = inline_text(match.group(1)) or urlsplit(url).netloc

@@ -27,6 +27,7 @@ class RunReport:
     items: list[ItemResult] = field(default_factory=list)
     topic_notes_written: int = 0
     kept_edits: list[str] = field(default_factory=list)
+    summary_fallbacks: list[str] = field(default_factory=list)
 
     def add(self, item: ItemResult) -> None:
         self.items.append(item)

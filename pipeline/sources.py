@@ -61,7 +61,8 @@ def _read_path(path: Path) -> Iterator[Source]:
                                  path.suffix.lower(), str(path))
 
 
-def read_reading_list(stream: TextIO, origin: str, base: Path, suffix: str = "") -> Iterator[Source]:
+def read_reading_list(stream: TextIO, origin: str, base: Path,
+                      suffix: str = "") -> Iterator[Source]:
     """Sources from a reading list of any supported format, told from its first bytes."""
     head = stream.read(HEAD_CHARS)
     yield from _read_listing(head, stream, origin, base, suffix, origin)

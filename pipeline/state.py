@@ -13,13 +13,13 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from .gazetteer import normalize
-from .records import Topic, Validators
+from .records import Source, Topic, Validators
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS notes (
@@ -75,6 +75,32 @@ CREATE TABLE IF NOT EXISTS runs (
     started TEXT NOT NULL,
     finished TEXT,
     counts TEXT
+);
+CREATE TABLE IF NOT EXISTS feeds (
+    url TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT
+);
+CREATE TABLE IF NOT EXISTS seen_items (
+    subscription TEXT NOT NULL,
+    item TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (subscription, item)
+);
+CREATE TABLE IF NOT EXISTS failed_sources (
+    location TEXT PRIMARY KEY,
+    source TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS digest_entries (
+    day TEXT NOT NULL,
+    note_id INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
+    origin TEXT NOT NULL,
+    PRIMARY KEY (day, note_id)
+);
+CREATE TABLE IF NOT EXISTS digests (
+    day TEXT PRIMARY KEY,
+    path TEXT,
+    dirty INTEGER NOT NULL DEFAULT 1
 );
 """
 
@@ -292,6 +318,66 @@ class State:
         with self.lock:
             self.db.execute("UPDATE runs SET finished = ?, counts = ? WHERE id = ?",
                             (now(), json.dumps(counts), run_id))
+
+    def record_failed_source(self, source: Source) -> None:
+        """Remember how to read a failed item again, for `gleaner run --retry-failed`."""
+        with self.lock:
+            self.db.execute("INSERT OR REPLACE INTO failed_sources VALUES (?, ?)",
+                            (source.location, json.dumps(asdict(source))))
+
+    def failed_sources(self) -> list[Source]:
+        rows = self._all("SELECT s.source FROM failures f JOIN failed_sources s "
+                         "ON s.location = f.location ORDER BY f.at")
+        return [Source(**json.loads(row[0])) for row in rows]
+
+    # subscriptions (feeds and mailboxes) ---------------------------------------------------
+
+    def feed_validators(self, url: str) -> Validators | None:
+        row = self._one("SELECT etag, last_modified FROM feeds WHERE url = ?", url)
+        return Validators(*row) if row and (row[0] or row[1]) else None
+
+    def save_feed_validators(self, url: str, validators: Validators) -> None:
+        """Call only once every item of that poll was processed: a 304 then means "done"."""
+        with self.lock:
+            self.db.execute("INSERT OR REPLACE INTO feeds VALUES (?, ?, ?)",
+                            (url, validators.etag, validators.last_modified))
+
+    def is_seen(self, subscription: str, item: str) -> bool:
+        return self._one("SELECT 1 FROM seen_items WHERE subscription = ? AND item = ?",
+                         subscription, item) is not None
+
+    def mark_seen(self, subscription: str, item: str) -> None:
+        with self.lock:
+            self.db.execute("INSERT OR IGNORE INTO seen_items VALUES (?, ?, ?)",
+                            (subscription, item, now()))
+
+    # digests -------------------------------------------------------------------------------
+
+    def add_to_digest(self, day: str, note_id: int, origin: str) -> None:
+        """List a new note in the day's digest. Call inside the note's transaction."""
+        self.db.execute("INSERT OR IGNORE INTO digest_entries VALUES (?, ?, ?)",
+                        (day, note_id, origin))
+        self.db.execute("INSERT INTO digests (day) VALUES (?) ON CONFLICT(day) "
+                        "DO UPDATE SET dirty = 1", (day,))
+
+    def dirty_digests(self) -> list[tuple[str, str | None]]:
+        """(day, path written before or None) of every digest that must be (re)written."""
+        return self._all("SELECT day, path FROM digests WHERE dirty = 1 ORDER BY day")
+
+    def digest_notes(self, day: str) -> list[tuple[str, str, str]]:
+        """(origin, path, title) of the day's new notes, in the order they were written."""
+        return self._all("SELECT d.origin, n.path, n.title FROM digest_entries d "
+                         "JOIN notes n ON n.id = d.note_id WHERE d.day = ? ORDER BY d.rowid",
+                         day)
+
+    def set_digest_path(self, day: str, path: str) -> None:
+        """Remembered before the file is written, so a rerun rewrites that file, not a new one."""
+        with self.lock:
+            self.db.execute("UPDATE digests SET path = ? WHERE day = ?", (path, day))
+
+    def digest_written(self, day: str) -> None:
+        with self.lock:
+            self.db.execute("UPDATE digests SET dirty = 0 WHERE day = ?", (day,))
 
 
 def _replace_in(value: Any, old: str, new: str) -> Any:

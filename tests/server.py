@@ -22,11 +22,12 @@ Route = Response | Callable[[BaseHTTPRequestHandler], Response]
 
 
 class LoopbackServer:
-    """Serves `routes` on a free port of 127.0.0.1 and records every request path."""
+    """Serves `routes` on a free port of 127.0.0.1; records every request path and POST body."""
 
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.bodies: list[bytes] = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -51,6 +52,11 @@ class LoopbackServer:
                     self.wfile.write(body)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
+
+            def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
+                """Served like GET, by path; the body is recorded in `bodies` first."""
+                server.bodies.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+                self.do_GET()
 
             def log_message(self, format: str, *args: object) -> None:
                 """Tests read `requests`, not a log."""

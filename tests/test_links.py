@@ -38,3 +38,12 @@ def test_generic_anchor_text_is_replaced_by_something_readable():
 
 def test_canonical_url_drops_fragment_and_utm():
     assert canonical_url("https://Example.com/a?utm_medium=email#x") == "https://example.com/a"
+
+
+def test_links_tagged_as_related_stories_promotions_are_not_article_links():
+    markdown = ("- How Facebook [gets it backward](https://news.example.com/story/fb/"
+                "?itm_campaign=BottomRelatedStories_Sections_1)\n\n"
+                "The study [was published](https://journal.example.org/paper?utm_source=x).")
+    assert [link.url for link in extract_links(markdown, PAGE)] == [
+        "https://journal.example.org/paper"
+    ]

@@ -1,0 +1,96 @@
+"""A second `gleaner ingest` with nothing new: it must write nothing and take under 5% of
+the first run's time.
+
+Serves a copy of examples/site on a free loopback port (the feeds rewritten to point at
+it), then runs `gleaner ingest --config examples/ingest/gleaner.toml` twice as a
+subprocess, as cron would, into a fresh vault. The first run includes loading spaCy and
+whatever the newsletter's external links cost (offline: an instant DNS failure and the
+retry backoff; online: the real fetches); the second should only make one conditional
+request per feed.
+
+    python bench/ingest.py [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pipeline.demo import DEMO_PORT, serve_site
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "examples" / "site"
+CONFIG = ROOT / "examples" / "ingest" / "gleaner.toml"
+DEMO_HOST = f"127.0.0.1:{DEMO_PORT}"
+
+
+def site_copy(target: Path, port: int) -> Path:
+    """examples/site with every absolute demo URL pointed at `port`."""
+    shutil.copytree(SITE, target)
+    for path in target.rglob("*"):
+        if path.suffix in (".xml", ".atom", ".html", ".json"):
+            text = path.read_text(encoding="utf-8")
+            path.write_text(text.replace(DEMO_HOST, f"127.0.0.1:{port}"), encoding="utf-8")
+    return target
+
+
+def snapshot(vault: Path) -> dict[str, str]:
+    """Every note's content hash and modification time, to prove nothing was written."""
+    return {str(p.relative_to(vault)): f"{hashlib.sha256(p.read_bytes()).hexdigest()} "
+            f"{p.stat().st_mtime_ns}" for p in sorted(vault.rglob("*.md"))}
+
+
+def ingest(config: Path, vault: Path) -> tuple[float, int, str]:
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "pipeline", "ingest", "--config", str(config),
+                           "--vault", str(vault)], capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    return elapsed, done.returncode, done.stdout.strip()
+
+
+def bench(repeat: int) -> None:
+    firsts, seconds = [], []
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as temp:
+            work = Path(temp)
+            port = _free_port()
+            site = site_copy(work / "site", port)
+            config = work / "gleaner.toml"
+            config.write_text(CONFIG.read_text(encoding="utf-8").replace(
+                DEMO_HOST, f"127.0.0.1:{port}"), encoding="utf-8")
+            vault = work / "vault"
+            with serve_site(site, port):
+                first, code, summary = ingest(config, vault)
+                print(f"first run:  {first:6.3f} s  exit {code}  {summary}")
+                before = snapshot(vault)
+                second, code, summary = ingest(config, vault)
+                print(f"second run: {second:6.3f} s  exit {code}  {summary}")
+            if snapshot(vault) != before:
+                raise SystemExit("FAIL: the second run changed notes")
+            firsts.append(first)
+            seconds.append(second)
+    first, second = statistics.median(firsts), statistics.median(seconds)
+    print(f"\nnotes: {len(before)} in the vault, none changed by the second run")
+    print(f"median over {repeat}: first {first:.3f} s, second {second:.3f} s, "
+          f"second/first = {second / first:.1%} (target: under 5%)")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    bench(parser.parse_args().repeat)
