@@ -12,12 +12,13 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from functools import cache
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
 
 from .concepts import ConceptList
-from .gazetteer import Gazetteer, Mention
+from .gazetteer import Gazetteer, Mention, not_organizations
 from .records import Analysis, Article, Topic
 from .tags import Taxonomy
 from .text import Block, markdown_blocks
@@ -43,6 +44,8 @@ CORPORATE_WORDS = {
     "Studios", "Media", "Motors", "Pharmaceuticals", "Therapeutics", "Semiconductor",
     "Electronics", "Airlines", "Software", "Solutions", "Industries", "Enterprises", "Company",
 }
+LICENCE = re.compile(r"[ -](?:licen[cs]ed?|licen[cs]es)\b", re.IGNORECASE)
+CORPORATE_SUFFIX = re.compile(r",? (?:Inc|Corp|Co|Ltd|LLC|PLC|GmbH|AG|S\.?A)\.?$")
 NAME_LIKE = re.compile(r"^[A-Z][\w&.'-]*(?: [A-Z&][\w&.'-]*){0,4}$")
 
 
@@ -70,13 +73,14 @@ class Analyzer:
         self.nlp = nlp
 
     @classmethod
-    def load(cls, vault_topics: Iterable[Topic] = ()) -> Analyzer:
+    def load(cls, vault_topics: Iterable[Topic] = (), taxonomy: Path | None = None) -> Analyzer:
         """The shipped gazetteer, extended by the topic notes already in the vault."""
         gazetteer = Gazetteer.shipped()
         for topic in vault_topics:
             if topic.category in ("Model", "Organization"):
                 gazetteer.add(topic)
-        return cls(gazetteer, ConceptList.shipped(), Taxonomy.shipped(), load_spacy())
+        tags = Taxonomy.from_file(taxonomy) if taxonomy else Taxonomy.shipped()
+        return cls(gazetteer, ConceptList.shipped(), tags, load_spacy())
 
     def analyze(self, article: Article) -> Analysis:
         blocks = _capped(markdown_blocks(article.text))
@@ -84,7 +88,8 @@ class Analyzer:
         ner_orgs: Counter[str] = Counter()
         sentences: list[str] = []
         for block, doc in zip(blocks, self.nlp.pipe(b.text for b in blocks), strict=True):
-            mentions = list(self.gazetteer.find(block.text))
+            mentions = [m for m in self.gazetteer.find(block.text)
+                        if not _names_a_licence(block.text, m)]
             counts.update(m.topic for m in mentions)
             ner_orgs.update(_statistical_orgs(doc, mentions))
             if block.kind in ("paragraph", "quote"):
@@ -92,6 +97,7 @@ class Analyzer:
         counts.update({Topic(name, "Organization"): n for name, n in ner_orgs.items()
                        if n >= MIN_NER_ORG_MENTIONS})
         counts.update(self._concepts(article.title, blocks))
+        counts = _one_per_key(counts)
         topics = sorted(counts, key=lambda t: (CATEGORY_ORDER[t.category], -counts[t], t.name))
         text = "\n\n".join(b.text for b in blocks)
         return Analysis(
@@ -107,6 +113,22 @@ class Analyzer:
         counts = in_title + self.concepts.count("\n\n".join(b.text for b in blocks))
         return Counter({c: n for c, n in counts.items()
                         if n >= MIN_CONCEPT_MENTIONS or c in in_title})
+
+
+def _one_per_key(counts: Counter[Topic]) -> Counter[Topic]:
+    """Merge topics that share a key (a gazetteer name NER also found), keeping the first."""
+    merged: dict[str, Topic] = {}
+    totals: Counter[Topic] = Counter()
+    for topic, n in counts.items():
+        kept = merged.setdefault(topic.key, topic)
+        totals[kept] += n
+    return totals
+
+
+def _names_a_licence(text: str, mention: Mention) -> bool:
+    """`MIT License`, `Apache licence`: the name of a licence, not its organization."""
+    return mention.topic.category == "Organization" and bool(
+        LICENCE.match(text, mention.end))
 
 
 def _capped(blocks: list[Block]) -> list[Block]:
@@ -131,8 +153,10 @@ def _statistical_orgs(doc, mentions: list[Mention]) -> Counter[str]:
     for ent in doc.ents:
         if ent.label_ != "ORG" or _overlaps(ent.start_char, ent.end_char, taken):
             continue
-        name = " ".join(ent.text.split()).removeprefix("the ").removesuffix("'s")
-        if NAME_LIKE.match(name) and name not in NOT_ORGS and not name.isupper():
+        name = CORPORATE_SUFFIX.sub("", " ".join(ent.text.split()).removeprefix("the "))
+        name = name.removesuffix("'s").removesuffix("’s")
+        if NAME_LIKE.match(name) and name not in NOT_ORGS and name not in not_organizations() \
+                and not name.isupper():
             confirmed = len(name.split()) > 1 and name.split()[-1] in CORPORATE_WORDS
             names[name] += MIN_NER_ORG_MENTIONS if confirmed else 1
     return names

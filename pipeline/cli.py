@@ -67,7 +67,27 @@ def run(sources: tuple[str, ...], vault: Path | None, config_path: Path | None,
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="TOML config file with the [[subscriptions]] to poll.")
 def ingest(vault: Path | None, config_path: Path | None) -> None:
-    """Poll every subscribed feed and mailbox; make notes of what is new (made for cron)."""
+    """Poll every subscribed feed and mailbox; make notes of what is new (made for cron).
+
+    Subscriptions live in the config file, for example:
+
+    \b
+    [[subscriptions]]
+    name = "Kamiwaza Blog"                  # the notes' `source:`
+    url = "https://example.com/feed.xml"    # RSS, Atom or JSON Feed
+    [[subscriptions]]
+    name = "Data Elixir"
+    kind = "newsletter"                     # each item is an issue: a note, and its links too
+    url = "https://example.com/issues.rss"
+    [[subscriptions]]
+    path = "~/Mail/newsletters.mbox"        # .eml, mbox, Maildir or a folder of .eml files
+    [[subscriptions]]
+    imap = { host = "imap.example.com", user = "me", password_env = "IMAP_PASSWORD" }
+
+    Only items not seen before are read; a digest note per day lists the new notes.
+    Exit codes: 0 done, 1 some items failed, 2 bad configuration, 3 another run holds
+    the vault's lock (this one did nothing).
+    """
     config = _config(config_path)
     if not config.subscriptions:
         _fail("no [[subscriptions]] in the config: nothing to ingest", EXIT_USAGE)

@@ -113,6 +113,7 @@ class Config:
     llm: LLMConfig = field(default_factory=LLMConfig)
     interests: Mapping[str, float] = field(default_factory=lambda: DEFAULT_INTERESTS)
     subscriptions: tuple[Subscription, ...] = ()
+    taxonomy: Path | None = None
 
 
 def load_config(path: Path | None) -> Config:
@@ -143,6 +144,7 @@ def config_from_dict(raw: dict[str, Any], origin: str = "config",
         interests=MappingProxyType(dict(raw.get("interests", DEFAULT_INTERESTS))),
         subscriptions=tuple(_subscription(entry, base or Path.cwd())
                             for entry in raw.get("subscriptions", [])),
+        taxonomy=(base or Path.cwd()) / raw["taxonomy"] if "taxonomy" in raw else None,
     )
 
 

@@ -44,19 +44,26 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 FILE_TYPES = {".md": "text/markdown", ".markdown": "text/markdown", ".txt": "text/plain"}
 
 Outcome = tuple[Source, Page | GleanerError]
+RobotsCache = dict[str, "Robots"]
 KnownValidators = Callable[[str], Validators | None]
 
 
 def fetch_pages(
-    sources: Iterable[Source], config: FetchConfig, known: KnownValidators
+    sources: Iterable[Source], config: FetchConfig, known: KnownValidators,
+    robots: RobotsCache | None = None,
 ) -> Iterator[Outcome]:
-    """Yield (source, page or error) for every source, in the order the sources came."""
+    """Yield (source, page or error) for every source, in the order the sources came.
+
+    Pass the same `robots` to every fetch pass of one run so each site's robots.txt is
+    read once a run.
+    """
     results: queue.Queue[Outcome | BaseException | None] = queue.Queue(maxsize=config.concurrency)
     stopping = threading.Event()
 
     def produce() -> None:
         try:
-            asyncio.run(_fetch_all(sources, config, known, results, stopping))
+            asyncio.run(_fetch_all(sources, config, known, results, stopping,
+                                   {} if robots is None else robots))
         except BaseException as exc:  # handed to the consumer, which re-raises it
             results.put(exc)
         results.put(None)
@@ -86,8 +93,9 @@ async def _fetch_all(
     known: KnownValidators,
     results: queue.Queue,
     stopping: threading.Event,
+    robots: RobotsCache,
 ) -> None:
-    async with _Fetcher(config, known) as fetcher:
+    async with _Fetcher(config, known, robots) as fetcher:
         window: deque[asyncio.Task[Outcome]] = deque()
         for source in sources:
             if stopping.is_set():
@@ -104,12 +112,14 @@ async def _fetch_all(
 class _Fetcher:
     """One HTTP client with the global and per-host limits of a run."""
 
-    def __init__(self, config: FetchConfig, known: KnownValidators) -> None:
+    def __init__(self, config: FetchConfig, known: KnownValidators,
+                 robots: RobotsCache) -> None:
         self.config = config
         self.known = known
         self.slots = asyncio.Semaphore(config.concurrency)
         self.hosts: dict[str, _Host] = {}
-        self.robots: dict[str, asyncio.Task[_Robots]] = {}
+        self.robots = robots
+        self.reading_robots: dict[str, asyncio.Task[Robots]] = {}
         self.client = httpx.AsyncClient(
             follow_redirects=True,
             max_redirects=config.max_redirects,
@@ -221,8 +231,10 @@ class _Fetcher:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         if origin not in self.robots:
-            self.robots[origin] = asyncio.ensure_future(self._robots(origin))
-        robots = await self.robots[origin]
+            if origin not in self.reading_robots:
+                self.reading_robots[origin] = asyncio.ensure_future(self._robots(origin))
+            self.robots[origin] = await self.reading_robots[origin]
+        robots = self.robots[origin]
         if robots.refusal:
             raise FetchError(robots.refusal)
         if robots.rules is None:
@@ -234,31 +246,33 @@ class _Fetcher:
         if delay:
             host.delay = max(host.delay, min(float(delay), MAX_CRAWL_DELAY))
 
-    async def _robots(self, origin: str) -> _Robots:
+    async def _robots(self, origin: str) -> Robots:
         """The parsed robots.txt; a missing one allows all, an erroring server allows nothing."""
         try:
             async with self.slots, self.client.stream(
                     "GET", f"{origin}/robots.txt", headers={"Accept": "text/plain"}) as response:
                 if response.status_code >= 500:
-                    return _Robots(refusal=f"robots.txt of {urlsplit(origin).netloc} answered "
+                    return Robots(refusal=f"robots.txt of {urlsplit(origin).netloc} answered "
                                            f"HTTP {response.status_code}: not fetching from a "
                                            "site whose rules cannot be read")
                 if response.status_code >= 400:
-                    return _Robots()
+                    return Robots()
                 body = b""
                 async for chunk in response.aiter_bytes():
                     body += chunk
                     if len(body) > ROBOTS_MAX_BYTES:
                         break
         except (httpx.TransportError, httpx.TooManyRedirects):
-            return _Robots()  # unreachable site: the page fetch will report the real error
+            return Robots()  # unreachable site: the page fetch will report the real error
         rules = urllib.robotparser.RobotFileParser()
         rules.parse(body[:ROBOTS_MAX_BYTES].decode("utf-8", "replace").splitlines())
-        return _Robots(rules)
+        return Robots(rules)
 
 
 @dataclass(frozen=True)
-class _Robots:
+class Robots:
+    """A site's robots.txt: its rules, or why nothing may be fetched from the site."""
+
     rules: urllib.robotparser.RobotFileParser | None = None
     refusal: str = ""
 

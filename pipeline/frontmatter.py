@@ -1,11 +1,17 @@
 """Read and write YAML frontmatter the way the users' vault already has it.
 
-Keys sorted, block lists, ISO dates as quoted strings: exactly what `yaml.safe_dump` gives,
-which is how seed 004 was written.
+Keys sorted, block lists, ISO dates as quoted strings: what `yaml.safe_dump` gives, which is
+how seed 004 was written. Reading follows YAML 1.2's core schema, as Obsidian does, so a
+value means the same to Gleaner as to Obsidian: `reviewed: yes` stays the text "yes" and a
+date Obsidian wrote unquoted (`upload_date: 2025-01-08`) stays the text "2025-01-08"
+instead of turning into a date object (PyYAML's YAML 1.1 would make them `true` and a
+`datetime.date`, and writing the note back would change the person's values).
 """
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -13,10 +19,49 @@ import yaml
 from .errors import NoteError
 
 DELIMITER = "---"
+BOM = "\ufeff"
+MAX_HEADER_CHARS = 1_000_000
+# Characters YAML or an editor may read as a line break or not at all: a string holding
+# one is written double-quoted, where each is an escape (`\n`, `\N`, `\L`, `\t`, ...).
+NEEDS_ESCAPES = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+CORE_RESOLVERS = [
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?(?:0|[1-9][0-9]*)|0o[0-7]+|0x[0-9a-fA-F]+)$",
+     "-+0123456789"),
+    ("tag:yaml.org,2002:float",
+     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+.0123456789"),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+]
+
+
+class _CoreLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with YAML 1.2 core-schema scalars: no yes/no, dates or octal."""
+
+
+class _Dumper(yaml.SafeDumper):
+    """Quotes any string that YAML 1.1 or 1.2 would read as something else."""
+
+
+def _install_resolvers() -> None:
+    _CoreLoader.yaml_implicit_resolvers = {}
+    for tag, pattern, first in CORE_RESOLVERS:
+        _CoreLoader.add_implicit_resolver(tag, re.compile(pattern), list(first))
+        _Dumper.add_implicit_resolver(tag, re.compile(pattern), list(first))
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if NEEDS_ESCAPES.search(value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_install_resolvers()
+_Dumper.add_representer(str, _represent_str)
 
 
 def split_frontmatter(text: str) -> tuple[dict[str, Any], str]:
     """(frontmatter, body); a text without frontmatter gives an empty dict."""
+    text = text.removeprefix(BOM)
     if not text.startswith(DELIMITER + "\n") and not text.startswith(DELIMITER + "\r\n"):
         return {}, text
     end = _closing_delimiter(text)
@@ -24,18 +69,40 @@ def split_frontmatter(text: str) -> tuple[dict[str, Any], str]:
         raise NoteError("frontmatter has no closing '---' line")
     header = text[text.index("\n") + 1 : end]
     body = text[text.index("\n", end) + 1 :] if "\n" in text[end:] else ""
+    return _parse(header), body
+
+
+def read_frontmatter(path: Path) -> dict[str, Any]:
+    """Only the frontmatter of a note file, without reading the whole body."""
+    lines: list[str] = []
+    size = 0
+    with path.open(encoding="utf-8") as handle:
+        first = handle.readline().removeprefix(BOM)
+        if first.rstrip("\r\n") != DELIMITER:
+            return {}
+        for line in handle:
+            if line.rstrip("\r\n") == DELIMITER:
+                return _parse("".join(lines))
+            lines.append(line)
+            size += len(line)
+            if size > MAX_HEADER_CHARS:
+                break
+    raise NoteError(f"{path.name}: frontmatter has no closing '---' line")
+
+
+def render_frontmatter(data: dict[str, Any]) -> str:
+    dumped = yaml.dump(data, Dumper=_Dumper, sort_keys=True, allow_unicode=True, width=10_000)
+    return f"{DELIMITER}\n{dumped}{DELIMITER}\n"
+
+
+def _parse(header: str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(header) or {}
+        data = yaml.load(header, Loader=_CoreLoader) or {}
     except yaml.YAMLError as exc:
         raise NoteError(f"frontmatter is not valid YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise NoteError("frontmatter is not a mapping of keys to values")
-    return data, body
-
-
-def render_frontmatter(data: dict[str, Any]) -> str:
-    dumped = yaml.safe_dump(data, sort_keys=True, allow_unicode=True, width=10_000)
-    return f"{DELIMITER}\n{dumped}{DELIMITER}\n"
+    return data
 
 
 def _closing_delimiter(text: str) -> int:

@@ -17,7 +17,7 @@ from .records import Topic
 from .resources import load_json
 
 TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+]*[A-Za-z0-9+]|[A-Za-z0-9]")
-JOINERS = {" ", "-", "_", "·", "\u2011"}
+JOINERS = {" ", "-", "_", "·", "\u2011", "'", "’", " & ", "&"}
 SIZE = re.compile(r"^(?:\d+(?:\.\d+)?[bBmMkKtT]|\d+x\d+[bB]|[aA]\d+[bB])$")
 VERSION = re.compile(r"^(?:[vV]?\d{1,2}(?:\.\d+)*[a-z]?|[rR]\d)$")
 YEAR = re.compile(r"^(?:19|20)\d\d$")
@@ -63,13 +63,22 @@ class Gazetteer:
 
     @classmethod
     def shipped(cls) -> Gazetteer:
-        data = load_json("gazetteer.json")
-        return cls(
-            Topic(name=e["name"], category=e["category"], aliases=tuple(e.get("aliases", ())),
-                  organization=e.get("organization"))
-            for e in data["entities"]
-            if not e.get("ambiguous")
-        )
+        """AI models and organizations, then the broader list of organizations news names."""
+        gazetteer = cls(_entity(e) for e in load_json("gazetteer.json")["entities"]
+                        if not e.get("ambiguous"))
+        for entry in load_json("organizations_extra.json")["organizations"]:
+            if not entry.get("ambiguous"):
+                gazetteer.add_organization(
+                    entry["name"], (*entry.get("aliases", ()), *entry.get("case_variants", ())))
+        return gazetteer
+
+    def add_organization(self, name: str, aliases: Iterable[str]) -> None:
+        """Add an organization, or more aliases to the one already known by that name."""
+        known = self.lookup(TOKEN.findall(name))
+        if known is not None and known.category == "Organization":
+            self.add(Topic(known.name, "Organization", aliases=tuple(aliases)))
+        elif known is None:
+            self.add(Topic(name, "Organization", aliases=tuple(aliases)))
 
     def add(self, topic: Topic) -> None:
         """Register a topic under its name and aliases; a later add of the same surface wins."""
@@ -223,6 +232,16 @@ def _is_model_suffix(token: str) -> bool:
 
 def _has_digit(token: str) -> bool:
     return any(c.isdigit() for c in token)
+
+
+def _entity(entry: dict) -> Topic:
+    return Topic(name=entry["name"], category=entry["category"],
+                 aliases=tuple(entry.get("aliases", ())), organization=entry.get("organization"))
+
+
+def not_organizations() -> frozenset[str]:
+    """Names statistical NER takes for organizations that are products, events or terms."""
+    return frozenset(load_json("organizations_extra.json")["not_organizations"])
 
 
 def _unordered_key(tokens: list[str]) -> tuple[str, ...]:

@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, urljoin, urlsplit
@@ -73,69 +74,78 @@ class Issue:
 # reading mailboxes ------------------------------------------------------------------------------
 
 
-def read_messages(path: Path) -> Iterator[tuple[str, EmailMessage]]:
-    """(location, message) for every mail in an .eml file, an mbox file, a Maildir folder
-    or a folder of .eml files; read one message at a time."""
+@dataclass(frozen=True)
+class Mail:
+    """A stored mail: where it is, its key (Message-ID, else a hash) and its raw bytes.
+
+    Only the headers are parsed to find the key, so a poll over a large mailbox whose mail
+    was all seen before never parses a body.
+    """
+
+    location: str
+    key: str
+    raw: bytes
+
+    def message(self) -> EmailMessage:
+        return email.message_from_bytes(self.raw, policy=email.policy.default)
+
+
+def read_mailbox(path: Path) -> Iterator[Mail]:
+    """Every mail of an .eml file, an mbox file, a Maildir folder or a folder of .eml files,
+    one at a time."""
     if path.is_dir():
         if (path / "cur").is_dir() and (path / "new").is_dir():
-            yield from _maildir(path)
+            maildir = mailbox.Maildir(path, factory=None, create=False)
+            for key in sorted(maildir.iterkeys()):
+                yield _in_box(path, maildir.get_bytes(key))
         else:
             for eml in sorted(path.glob("*.eml")):
-                yield eml.as_uri(), _parse_file(eml)
+                raw = eml.read_bytes()
+                yield Mail(eml.as_uri(), mail_key(raw), raw)
         return
     if not path.is_file():
         raise ExtractError(f"mailbox {path} does not exist")
     with path.open("rb") as handle:
         is_mbox = handle.read(5) == b"From "
     if not is_mbox:
-        yield path.as_uri(), _parse_file(path)
+        raw = path.read_bytes()
+        yield Mail(path.as_uri(), mail_key(raw), raw)
         return
-    box = mailbox.mbox(path, factory=_parse_bytes_file, create=False)
+    box = mailbox.mbox(path, create=False)
     try:
         for key in box.iterkeys():
-            yield _in_box(path, box[key])
+            yield _in_box(path, box.get_bytes(key))
     finally:
         box.close()
 
 
-def _maildir(path: Path) -> Iterator[tuple[str, EmailMessage]]:
-    box = mailbox.Maildir(path, factory=_parse_bytes_file, create=False)
-    for key in sorted(box.iterkeys()):
-        yield _in_box(path, box[key])
+def _in_box(path: Path, raw: bytes) -> Mail:
+    """A mail of a mailbox file or folder, addressed by its key within it."""
+    key = mail_key(raw)
+    return Mail(f"{path.as_uri()}?message-id={quote(key, safe='@')}", key, raw)
 
 
-def _in_box(path: Path, message: EmailMessage) -> tuple[str, EmailMessage]:
-    """A message of a mailbox file or folder, addressed by its Message-ID within it."""
-    return f"{path.as_uri()}?message-id={quote(message_key(message), safe='@')}", message
+def mail_key(raw: bytes) -> str:
+    """The Message-ID, or for a mail without one a hash of the whole mail."""
+    headers = BytesHeaderParser(policy=email.policy.default).parsebytes(raw)
+    message_id = str(headers.get("Message-ID", "") or "").strip().strip("<>")
+    return message_id or hashlib.sha256(raw).hexdigest()[:32]
 
 
-def message_key(message: EmailMessage) -> str:
-    """The Message-ID, or for a mail without one a hash of the whole message."""
-    message_id = str(message.get("Message-ID", "") or "").strip().strip("<>")
-    return message_id or hashlib.sha256(message.as_bytes()).hexdigest()[:32]
-
-
-def _parse_file(path: Path) -> EmailMessage:
-    with path.open("rb") as handle:
-        return _parse_bytes_file(handle)
-
-
-def _parse_bytes_file(handle) -> EmailMessage:  # noqa: ANN001 (mailbox passes a binary file)
-    return email.message_from_binary_file(handle, policy=email.policy.default)
-
-
-def parse_issue(message: EmailMessage, location: str, newsletter: str = "") -> Issue:
-    """The issue's HTML (an HTML part, or plain text turned into HTML) and its metadata."""
+def parse_issue(mail: Mail, newsletter: str = "") -> Issue:
+    """The issue's HTML (an HTML part, or plain text turned into HTML) and its metadata;
+    `newsletter` names it, else the sender's name does."""
+    message = mail.message()
     subject = str(message.get("Subject", "") or "").strip() or "Newsletter issue"
     sender_name, sender_address = email.utils.parseaddr(str(message.get("From", "") or ""))
     name = newsletter or sender_name or sender_address.partition("@")[2] or "Newsletter"
     body = _html_body(message, subject)
     return Issue(
-        key=message_key(message),
+        key=mail.key,
         newsletter=name,
         subject=subject,
         html=body,
-        url=_browser_url(body) or location,
+        url=_browser_url(body) or mail.location,
         sender_domain=sender_address.partition("@")[2].lower(),
         published=_date(message),
         author=sender_name,
@@ -191,7 +201,7 @@ def issue_page(issue: Issue) -> Page:
         junk.decompose()
     body = soup.body.decode_contents() if soup.body else str(soup)
     meta = {"author": issue.author, "article:published_time": issue.published or "",
-            "og:site_name": issue.newsletter}
+            "og:title": issue.subject, "og:site_name": issue.newsletter}
     head = "".join(f'<meta {"property" if ":" in k else "name"}="{k}" '
                    f'content="{html.escape(v)}">' for k, v in meta.items() if v)
     document = (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
@@ -279,6 +289,14 @@ def _is_article(url: str, home: str, sender_domain: str) -> bool:
         return False
     if IMAGE_SUFFIX.search(parts.path) or NOT_ARTICLE_URL.search(url):
         return False
-    if home and url.startswith(canonical_url(home)):
+    if home and _under_home(url, canonical_url(home)):
         return False
     return not (sender_domain and (host == sender_domain or host.endswith("." + sender_domain)))
+
+
+def _under_home(url: str, home: str) -> bool:
+    """The newsletter's own pages: its home, and below it unless the home is a site's root
+    (a blog's newsletter links to the blog's articles)."""
+    if url == home:
+        return True
+    return urlsplit(home).path not in ("", "/") and url.startswith(home)

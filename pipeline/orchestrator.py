@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date
@@ -20,14 +21,14 @@ from .dedupe import fingerprint, is_same_article
 from .digest import digest_path, render_digest
 from .errors import GleanerError, NoteError
 from .feeds import parse_feed
-from .fetch import fetch_pages
-from .frontmatter import render_frontmatter, split_frontmatter
+from .fetch import RobotsCache, fetch_pages
+from .frontmatter import read_frontmatter, render_frontmatter, split_frontmatter
 from .links import canonical_url
 from .lock import VaultLock
 from .mail import newsletter_links
-from .notes import render_note
+from .notes import note_id_for, render_note, with_pending
 from .poll import NewItem, Poll, poll
-from .records import Analysis, Article, NoteDraft, Page, Source
+from .records import Analysis, Article, NoteDraft, Page, Source, Topic
 from .relevance import score_relevance
 from .report import ItemResult, RunReport
 from .state import NoteRecord, State, now
@@ -66,8 +67,9 @@ def ingest(config: Config, vault_root: Path | None = None,
     with VaultLock(vault.root / STATE_DIR):
         state = State(vault.state_path)
         try:
-            polled = poll(config.subscriptions, config.fetch, state)
-            if polled.items or state.dirty_topics() or state.dirty_digests():
+            polled = poll(config.subscriptions, config.fetch, state,
+                          vault.root / STATE_DIR / "mail")
+            if polled.any_new or state.dirty_topics() or state.dirty_digests():
                 return _Run(vault, state, config, on_item or (lambda item: None)).ingest(polled)
             return _nothing_new(vault, state, polled, on_item or (lambda item: None))
         finally:
@@ -97,24 +99,28 @@ class _Run:
         from .analyze import Analyzer
         from .llm import summarizer_for
 
-        self.analyzer = Analyzer.load(vault.topics())
+        self.analyzer = Analyzer.load(vault.topics(), config.taxonomy)
         self.digest_day: str | None = None
         self.summarizer: Summarizer = summarizer_for(
             config, vault.root / STATE_DIR, lambda why: self.report.summary_fallbacks.append(why))
-        self.note_paths = state.note_paths()
+        vault.clear_temp()
         self.vault_links = _links_in_vault(vault)
+        self.note_paths = {**state.note_paths(), **self.vault_links}
         self.report = RunReport()
 
     def over(self, sources: Iterable[Source]) -> RunReport:
         """Every source in order; the items of feeds in the list (OPML) after them."""
         run_id = self.state.start_run()
         feed_items: list[Source] = []
-        for source, outcome in fetch_pages(sources, self.config.fetch, self.state.validators):
+        robots: RobotsCache = {}
+        for source, outcome in fetch_pages(sources, self.config.fetch, self.state.validators,
+                                           robots):
             if source.kind == "feed" and isinstance(outcome, Page):
                 feed_items.extend(self._feed_items(outcome))
             else:
                 self._record(self._item(source, outcome))
-        for source, outcome in fetch_pages(feed_items, self.config.fetch, self.state.validators):
+        for source, outcome in fetch_pages(feed_items, self.config.fetch, self.state.validators,
+                                           robots):
             self._record(self._item(source, outcome))
         return self._finish(run_id)
 
@@ -132,26 +138,26 @@ class _Run:
         """New feed items and issues first, then the articles the issues link to."""
         run_id = self.state.start_run()
         self.digest_day = date.today().isoformat()
-        for failure in polled.failures:
-            self._record(failure)
-        to_fetch = [item for item in polled.items if item.page is None]
-        outcomes = zip(to_fetch, fetch_pages([i.source for i in to_fetch], self.config.fetch,
-                                             self.state.validators), strict=True)
-        in_hand = ((item, (item.source, item.page)) for item in polled.items if item.page)
-        issues: list[NewItem] = []
+        outcomes = zip(polled.items, fetch_pages([i.source for i in polled.items],
+                                                 self.config.fetch, self.state.validators,
+                                                 polled.robots), strict=True)
+        in_hand = ((item, (item.source, item.page)) for item in polled.mail)
+        issues: list[tuple[str, str]] = []  # (subscription, item) keys, not the pages
         links: list[Source] = []
         for new, (source, outcome) in itertools.chain(outcomes, in_hand):
             self._record(self._item(source, outcome))
             if new.is_issue and isinstance(outcome, Page):
-                issues.append(new)
+                issues.append((new.subscription.key, new.key))
                 links.extend(_issue_links(new, outcome))
             else:
                 self.state.mark_seen(new.subscription.key, new.key)
         for source, outcome in fetch_pages(_unique(links), self.config.fetch,
-                                           self.state.validators):
+                                           self.state.validators, polled.robots):
             self._record(self._item(source, outcome))
-        for new in issues:  # only now: a killed run expands these issues' links again
-            self.state.mark_seen(new.subscription.key, new.key)
+        for subscription, item in issues:  # only now: a killed run expands their links again
+            self.state.mark_seen(subscription, item)
+        for failure in polled.failures:  # feeds and mailboxes that could not be read
+            self._record(failure)
         for url, validators in polled.validators.items():
             self.state.save_feed_validators(url, validators)
         return self._finish(run_id)
@@ -204,14 +210,20 @@ class _Run:
         return self._emit(draft, existing, page, content_hash, prints, len(plain))
 
     def _draft(self, article: Article) -> NoteDraft:
-        analysis = self.analyzer.analyze(article)
-        topics = tuple(self.state.remember_topic(t) for t in analysis.topics)
-        analysis = Analysis(topics=topics, tags=analysis.tags, sentences=analysis.sentences,
-                            mentions={t.key: n for t, n in zip(topics, analysis.mentions.values(),
-                                                               strict=True)})
+        analysis = self._in_vault_names(self.analyzer.analyze(article))
         summary = self.summarizer.summarize(article, analysis.sentences)
         relevance = score_relevance(article, analysis, self.config.interests)
         return NoteDraft(article, analysis, summary, relevance)
+
+    def _in_vault_names(self, analysis: Analysis) -> Analysis:
+        """Topics under the names the vault already uses (two spellings may become one)."""
+        mentions: Counter[str] = Counter()
+        topics: dict[str, Topic] = {}
+        for topic in analysis.topics:
+            established = self.state.remember_topic(topic)
+            topics.setdefault(established.key, established)
+            mentions[established.key] += analysis.mentions.get(topic.key, 1)
+        return replace(analysis, topics=tuple(topics.values()), mentions=dict(mentions))
 
     def _emit(self, draft: NoteDraft, existing: NoteRecord | None, page: Page,
               content_hash: str, prints: list[int], text_length: int) -> ItemResult:
@@ -223,10 +235,11 @@ class _Run:
                                existing.owned if existing else None)
         status = "unchanged" if rendered.text == current else \
             ("written" if current is None else "updated")
-        if status != "unchanged":
-            self.vault.write(path, rendered.text)
         record = NoteRecord(existing.id if existing else 0, article.url, path, article.title,
                             article.published, text_length, rendered.owned)
+        if status != "unchanged":
+            record = self._before_writing(record, existing.owned if existing else None, prints)
+            self.vault.write(path, rendered.text)
         with self.state.transaction():
             note_id = self.state.save_note(record, prints, len(prints))
             self.state.add_url(canonical_url(page.url), note_id)
@@ -252,17 +265,45 @@ class _Run:
             if is_same_article(shared, len(prints), size):
                 record = self.state.note(note_id)
                 return self._located(record) if record else None
-        path = self.vault_links.get(article.url)
+        path = self.vault_links.get(article.url) or self.vault_links.get(note_id_for(article.url))
         if path:
             return NoteRecord(0, article.url, path, article.title, article.published, 0, {})
         return None
 
     def _located(self, record: NoteRecord) -> NoteRecord:
-        """The record with its current path, following a note the person renamed or moved."""
-        if self._exists(record):
+        """The record with its note's current path: the file whose frontmatter carries the
+        note's id or link, wherever the person renamed or moved it. If the person's own note
+        now has the old name, a free name for a fresh note, never the person's file."""
+        if self._holds(record.path, record):
             return record
-        moved = self.vault_links.get(record.url)
-        return replace(record, path=moved) if moved else record
+        for key in (record.owned.get("id"), record.url):
+            moved = self.vault_links.get(key) if isinstance(key, str) else None
+            if moved:
+                return replace(record, path=moved)
+        if self._exists(record):
+            return replace(record, path=self.vault.free_note_path(record.title))
+        return record
+
+    def _holds(self, path: str, record: NoteRecord) -> bool:
+        """Whether `path` is this record's note; an unreadable one is, to fail, not get a twin."""
+        try:
+            frontmatter = read_frontmatter(self.vault.inside(path))
+        except FileNotFoundError:
+            return False
+        except (GleanerError, OSError, UnicodeDecodeError):
+            return True
+        if frontmatter.get("id") is not None and record.owned.get("id") is not None:
+            return frontmatter["id"] == record.owned["id"]
+        return frontmatter.get("link") in {record.url, *self.state.urls_of(record.id)}
+
+    def _before_writing(self, record: NoteRecord, committed: dict | None,
+                        prints: list[int]) -> NoteRecord:
+        """Commit what is about to be written before writing it: after a kill between file
+        and commit, the next run finds the note by URL and knows its text as Gleaner's."""
+        pending = with_pending(committed, record.owned)
+        with self.state.transaction():
+            note_id = self.state.save_note(replace(record, owned=pending), prints, len(prints))
+        return replace(record, id=note_id)
 
     def _exists(self, record: NoteRecord) -> bool:
         return self.vault.inside(record.path).exists()
@@ -279,10 +320,13 @@ class _Run:
         status = "unchanged"
         if article.url not in versions and article.url != frontmatter.get("link"):
             frontmatter["versions"] = [*versions, article.url]
-            self.vault.write(path, render_frontmatter(frontmatter) + body)
             status = "updated"
         owned = {**existing.owned, "keys": {**existing.owned.get("keys", {}),
                                             "versions": frontmatter.get("versions", [])}}
+        if status == "updated":
+            prints, _ = self._prints_of(existing)
+            self._before_writing(replace(existing, owned=owned, path=path), existing.owned, prints)
+            self.vault.write(path, render_frontmatter(frontmatter) + body)
         with self.state.transaction():
             note_id = self.state.save_note(replace(existing, owned=owned, path=path),
                                            *self._prints_of(existing))
@@ -327,7 +371,10 @@ def _issue_links(issue: NewItem, page: Page) -> list[Source]:
 
 def _unique(sources: list[Source]) -> list[Source]:
     """One source per URL: two issues linking to one article make one fetch."""
-    return list({source.location: source for source in sources}.values())
+    first: dict[str, Source] = {}
+    for source in sources:
+        first.setdefault(source.location, source)
+    return list(first.values())
 
 
 def _is_newer(article: Article, existing: NoteRecord, text_length: int) -> bool:
@@ -338,17 +385,18 @@ def _is_newer(article: Article, existing: NoteRecord, text_length: int) -> bool:
 
 
 def _links_in_vault(vault: Vault) -> dict[str, str]:
-    """URL → note path for every note in the vault, so renamed or moved notes are found."""
+    """URL or note id → note path for every note in the vault, so renamed or moved notes
+    are found."""
     links: dict[str, str] = {}
     for path in vault.notes():
         try:
-            with path.open(encoding="utf-8") as handle:
-                head = handle.read(16_384)
-            frontmatter, _ = split_frontmatter(head)
+            frontmatter = read_frontmatter(path)
         except (GleanerError, OSError, UnicodeDecodeError):
             continue
         relative = path.relative_to(vault.root).as_posix()
-        for url in [frontmatter.get("link"), *(frontmatter.get("versions") or [])]:
-            if isinstance(url, str):
-                links.setdefault(url, relative)
+        versions = frontmatter.get("versions")
+        for key in [frontmatter.get("id"), frontmatter.get("link"),
+                    *(versions if isinstance(versions, list) else [])]:
+            if isinstance(key, str):
+                links.setdefault(key, relative)
     return links

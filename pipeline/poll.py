@@ -8,14 +8,19 @@ processed, so a run killed half-way finds the same items new again.
 
 from __future__ import annotations
 
+import hashlib
+import itertools
+import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from .config import FetchConfig, Subscription
 from .errors import GleanerError
 from .feeds import parse_feed
-from .fetch import fetch_pages
-from .mail import issue_page, message_key, parse_issue, read_messages
+from .fetch import RobotsCache, fetch_pages
+from .imap import read_imap
+from .mail import Mail, issue_page, parse_issue, read_mailbox
 from .records import Page, Source, Validators
 from .report import ItemResult
 from .state import State
@@ -39,30 +44,43 @@ class NewItem:
 
 @dataclass
 class Poll:
+    """What a poll found. `mail` is read lazily, one issue at a time, so a first import of a
+    large mailbox does not hold every issue in memory; `failures` grows as it is read."""
+
     items: list[NewItem] = field(default_factory=list)
+    mail: Iterator[NewItem] = field(default_factory=lambda: iter(()))
+    any_new: bool = False
     failures: list[ItemResult] = field(default_factory=list)
     validators: dict[str, Validators] = field(default_factory=dict)
+    robots: RobotsCache = field(default_factory=dict)
 
 
-def poll(subscriptions: Iterable[Subscription], config: FetchConfig, state: State) -> Poll:
-    """What every subscription has that this vault has not seen yet."""
+def poll(subscriptions: Iterable[Subscription], config: FetchConfig, state: State,
+         mail_cache: Path) -> Poll:
+    """What every subscription has that this vault has not seen yet; mails fetched from an
+    IMAP server are kept in `mail_cache`."""
     subscriptions = list(subscriptions)
     result = Poll()
     feeds = [s for s in subscriptions if s.url]
     sources = [Source(location=s.url or "", origin=s.name, kind="feed") for s in feeds]
     for subscription, (source, outcome) in zip(
-            feeds, fetch_pages(sources, config, state.feed_validators), strict=True):
+            feeds, fetch_pages(sources, config, state.feed_validators, result.robots), strict=True):
         try:
             if isinstance(outcome, GleanerError):
                 raise outcome
             result.items.extend(_new_feed_items(subscription, outcome, state))
+            state.clear_failure(source.location)
             if not outcome.not_modified:  # a 304 carries no validators: keep the stored ones
                 result.validators[source.location] = outcome.validators
         except GleanerError as exc:
             result.failures.append(_failure(state, source, exc))
-    for subscription in subscriptions:
-        if subscription.path is not None:
-            result.items.extend(_new_mail(subscription, state, result.failures))
+    mail = itertools.chain.from_iterable(
+        _new_mail(subscription, state, mail_cache, result.failures)
+        for subscription in subscriptions
+        if subscription.path is not None or subscription.imap is not None)
+    first = next(mail, None)
+    result.mail = itertools.chain([first], mail) if first else iter(())
+    result.any_new = bool(result.items) or first is not None
     return result
 
 
@@ -77,30 +95,48 @@ def _new_feed_items(subscription: Subscription, page: Page, state: State) -> Ite
                           home=feed.home if subscription.kind == "newsletter" else "")
 
 
-def _new_mail(subscription: Subscription, state: State,
+def _new_mail(subscription: Subscription, state: State, cache: Path,
               failures: list[ItemResult]) -> Iterator[NewItem]:
-    messages = read_messages(subscription.path) if subscription.path else iter(())
+    """Issues from a mailbox not seen before; one unreadable mail is a failure of its own."""
+    if subscription.imap:
+        mails = read_imap(subscription.imap, lambda key: state.is_seen(subscription.key, key))
+    else:
+        mails = read_mailbox(subscription.path or Path())
+    where = Source(location=subscription.key, origin=subscription.name)
     while True:
         try:
-            location, message = next(messages)
+            mail = next(mails)
         except StopIteration:
+            state.clear_failure(where.location)
             return
         except (GleanerError, OSError) as exc:
-            failures.append(_failure(state, Source(str(subscription.path), subscription.name),
-                                     exc))
+            failures.append(_failure(state, where, exc))
             return
-        key = message_key(message)
-        if state.is_seen(subscription.key, key):
+        if state.is_seen(subscription.key, mail.key):
             continue
+        if subscription.imap:
+            mail = _kept(mail, cache)
         try:
-            issue = parse_issue(message, location, subscription.name)
+            issue = parse_issue(mail, subscription.name)
         except GleanerError as exc:
-            failures.append(_failure(state, Source(location, subscription.name), exc))
-            state.mark_seen(subscription.key, key)  # a broken mail stays broken: listed once
+            failures.append(_failure(state, Source(mail.location, subscription.name), exc))
+            state.mark_seen(subscription.key, mail.key)  # a broken mail stays broken: listed once
             continue
         page = issue_page(issue)
-        yield NewItem(subscription, key, page.source, page=page,
+        yield NewItem(subscription, mail.key, page.source, page=page,
                       sender_domain=issue.sender_domain)
+
+
+def _kept(mail: Mail, cache: Path) -> Mail:
+    """A copy of a mail from a server in the vault's state folder, so its note can link to
+    the mail itself (`file://…eml`) when the issue has no web version."""
+    path = cache / f"{hashlib.sha256(mail.key.encode()).hexdigest()[:24]}.eml"
+    if not path.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".part")
+        partial.write_bytes(mail.raw)
+        os.replace(partial, path)  # a killed run never leaves half a mail under the real name
+    return replace(mail, location=path.as_uri())
 
 
 def _failure(state: State, source: Source, error: Exception) -> ItemResult:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
+from .errors import ConfigError
 from .records import Topic
 from .resources import load_json
 
@@ -25,7 +28,22 @@ class Taxonomy:
 
     @classmethod
     def shipped(cls) -> Taxonomy:
-        return cls([_rule(tag, spec) for tag, spec in load_json("taxonomy.json")["tags"].items()])
+        return cls.from_mapping(load_json("taxonomy.json"))
+
+    @classmethod
+    def from_file(cls, path: Path) -> Taxonomy:
+        """A person's own taxonomy, in the shipped file's shape; errors name the file."""
+        try:
+            return cls.from_mapping(json.loads(path.read_text(encoding="utf-8")))
+        except OSError as exc:
+            raise ConfigError(f"taxonomy {path}: cannot read it: {exc.strerror or exc}") from exc
+        except (ValueError, TypeError, AttributeError, KeyError) as exc:
+            raise ConfigError(f"taxonomy {path}: expected {{\"tags\": {{TAG: {{\"phrases\": "
+                              f"[...], \"topics\": [...], \"min\": N}}}}}}: {exc}") from exc
+
+    @classmethod
+    def from_mapping(cls, data: dict) -> Taxonomy:
+        return cls([_rule(tag, spec) for tag, spec in data["tags"].items()])
 
     def tags_for(self, text: str, topics: Sequence[Topic]) -> tuple[str, ...]:
         names = {t.name for t in topics}

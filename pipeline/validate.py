@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -42,11 +42,22 @@ def frontmatter_problems(frontmatter: dict[str, Any]) -> list[tuple[str, str]]:
     return problems
 
 
-def check_frontmatter(frontmatter: dict[str, Any], what: str) -> None:
-    problems = frontmatter_problems(frontmatter)
+def check_frontmatter(frontmatter: dict[str, Any], what: str,
+                      tolerated: Iterable[tuple[str, str]] = ()) -> None:
+    """Refuse a note Gleaner would make invalid; problems the person's own edits already
+    made (`tolerated`) are theirs to fix, and `gleaner validate` lists them."""
+    already = {_where(problem) for problem in tolerated}
+    problems = [p for p in frontmatter_problems(frontmatter) if _where(p) not in already]
     if problems:
         listed = "; ".join(f"{key}: {reason}" for key, reason in problems)
         raise NoteError(f"{what} would break the note schema: {listed}")
+
+
+def _where(problem: tuple[str, str]) -> tuple[str, str]:
+    """A problem without its list index: a person's bad tag stays the same problem when
+    Gleaner's tags before it change."""
+    key, reason = problem
+    return key.split(".")[0], reason
 
 
 def validate_vault(root: Path) -> Iterator[Violation]:

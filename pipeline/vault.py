@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import tempfile
@@ -11,33 +12,48 @@ from pathlib import Path
 
 from .errors import NoteError
 from .frontmatter import split_frontmatter
+from .markup import readable
 from .records import Topic
 
 STATE_DIR = ".gleaner"
+TEMP_DIR = "tmp"
+TEMP_SUFFIX = ".tmp"
 TOPICS_DIR = "topics"
+# Forbidden on Windows (<>:"/\|?*, controls) or meaningful in an Obsidian link (#^[]|{}%).
 UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*#^\[\]{}%]')
-RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
-            *(f"LPT{i}" for i in range(1, 10))}
+# Invisible characters that reorder or hide text: a name must read as what it is.
+BIDI_AND_INVISIBLE = re.compile(r"[\u061c\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
+            *(f"{port}{i}" for port in ("COM", "LPT") for i in (*range(1, 10), "¹", "²", "³"))}
 MAX_NAME_BYTES = 120
 
 
 def safe_name(title: str) -> str:
-    """A file name (no extension) that is valid on Windows, macOS and Linux and in wikilinks."""
-    name = unicodedata.normalize("NFC", title)
+    """A file name (no extension) valid on Windows, macOS and Linux and in wikilinks:
+    readable, at most MAX_NAME_BYTES bytes of UTF-8, never hidden, never a device name."""
+    name = unicodedata.normalize("NFC", readable(title))
+    name = BIDI_AND_INVISIBLE.sub("", name)
     name = " ".join(UNSAFE.sub(" ", name).split()).strip(" .")
     encoded = name.encode("utf-8")
     if len(encoded) > MAX_NAME_BYTES:
         name = encoded[:MAX_NAME_BYTES].decode("utf-8", "ignore")
         name = (name.rsplit(" ", 1)[0] if " " in name else name).strip(" .")
-    if name.split(".")[0].upper() in RESERVED:
-        name = f"{name}_"
+    device = name.split(".")[0].strip()
+    if device.upper() in RESERVED:
+        name = f"{device}_{name[len(device):]}"
     return name or "Untitled"
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write via a temp file, fsync and rename, so a reader never sees a partial file."""
+def atomic_write(path: Path, text: str, temp_dir: Path | None = None) -> None:
+    """Write via a temp file, fsync and rename, so a reader never sees a partial file.
+
+    The temp file goes to `temp_dir` when that is on the same file system as `path` (a
+    rename across file systems is not atomic), else next to `path`.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem[:40]}.", suffix=".tmp")
+    folder = temp_dir if temp_dir and _same_device(temp_dir, path.parent) else path.parent
+    handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.stem[:40]}.",
+                                    suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
             out.write(text)
@@ -48,6 +64,11 @@ def atomic_write(path: Path, text: str) -> None:
         Path(temp).unlink(missing_ok=True)
         raise
     _fsync_dir(path.parent)
+
+
+def _same_device(folder: Path, other: Path) -> bool:
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder.stat().st_dev == other.stat().st_dev
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -69,6 +90,20 @@ class Vault:
     def state_path(self) -> Path:
         return self.root / STATE_DIR / "state.sqlite"
 
+    @property
+    def temp_dir(self) -> Path:
+        """Where notes are written before their atomic rename: outside every note folder,
+        so a killed run's leftover is never seen by Obsidian or a sync tool."""
+        return self.root / STATE_DIR / TEMP_DIR
+
+    def clear_temp(self) -> int:
+        """Delete what killed runs left in the temp folder; call only under the vault lock."""
+        removed = 0
+        for leftover in self.temp_dir.glob(f"*{TEMP_SUFFIX}"):
+            leftover.unlink(missing_ok=True)
+            removed += 1
+        return removed
+
     def inside(self, relative: str) -> Path:
         """The absolute path of a vault-relative path, refusing anything outside the vault."""
         path = (self.root / relative).resolve()
@@ -77,14 +112,24 @@ class Vault:
         return path
 
     def free_note_path(self, title: str, folder: str = "") -> str:
-        """A vault-relative path for a new note, with a suffix if the name is taken."""
+        """A vault-relative path for a new note, with a suffix if the name is taken.
+
+        Taken means by any file whose name differs only in case or Unicode normalization,
+        since macOS and Windows would see those two names as one file.
+        """
         base = safe_name(title)
+        taken = self._names_in(folder)
         for attempt in range(1, 1000):
-            name = base if attempt == 1 else f"{base} ({attempt})"
-            relative = f"{folder}/{name}.md" if folder else f"{name}.md"
-            if not self.inside(relative).exists():
-                return relative
+            name = f"{base}.md" if attempt == 1 else f"{base} ({attempt}).md"
+            if _name_key(name) not in taken:
+                return f"{folder}/{name}" if folder else name
         raise NoteError(f"no free file name for {title!r}")
+
+    def _names_in(self, folder: str) -> set[str]:
+        directory = self.inside(folder) if folder else self.root
+        if not directory.is_dir():
+            return set()
+        return {_name_key(entry.name) for entry in directory.iterdir()}
 
     def read(self, relative: str) -> str | None:
         path = self.inside(relative)
@@ -92,9 +137,15 @@ class Vault:
             return path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise NoteError(f"cannot read {relative}: {exc}") from exc
 
     def write(self, relative: str, text: str) -> None:
-        atomic_write(self.inside(relative), text)
+        """Write a note atomically; a disk, permission or encoding problem is a NoteError."""
+        try:
+            atomic_write(self.inside(relative), text, self.temp_dir)
+        except (OSError, UnicodeEncodeError) as exc:
+            raise NoteError(f"cannot write {relative}: {exc}") from exc
 
     def notes(self) -> Iterator[Path]:
         """Every Markdown note, outside Gleaner's and Obsidian's own folders."""
@@ -118,3 +169,7 @@ class Vault:
                 organization=meta.get("organization") if isinstance(meta.get("organization"),
                                                                     str) else None,
             )
+
+
+def _name_key(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()

@@ -136,3 +136,14 @@ def test_second_demo_run_writes_nothing_and_says_so(demo_vault):
     assert "0 notes written, 0 updated, 4 unchanged, 0 failed" in second.output
     assert "nothing new" in second.output
     assert {p: p.read_bytes() for p in vault.rglob("*.md")} == before
+
+
+def test_seed_001_models_are_all_found_and_ner_junk_is_not(demo_vault):
+    _, body = review_note(demo_vault[0])
+    models = embeds(body, "Model")
+    assert {"Claude 3.5 Sonnet", "Claude 3 Opus", "GPT-4o", "o1", "o3", "Gemini 2.0 Flash",
+            "Qwen2.5-Coder-32B", "Llama 3", "DeepSeek v3"} <= models
+    every_topic = models | embeds(body, "Organization") | embeds(body, "Concept")
+    junk = {"Balsamiq", "Blackwell", "Claude 3 Opus", "AGI", "GPU", "Turbo", "Suffice"}
+    assert not (embeds(body, "Organization") & junk)
+    assert not [t for t in every_topic if "](" in t or "http" in t]

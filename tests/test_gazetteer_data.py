@@ -49,7 +49,7 @@ EXPECTED_ORGANIZATIONS = [
     "NVIDIA", "Alibaba", "DeepSeek", "xAI", "Amazon", "Apple", "Cohere", "AI21 Labs",
     "Hugging Face", "Stability AI", "Midjourney", "Perplexity", "Moonshot AI", "Zhipu AI",
     "01.AI", "Databricks", "IBM", "Baidu", "Tencent", "ByteDance", "Salesforce", "Adobe",
-    "Character AI", "Allen Institute for AI", "EleutherAI", "Nous Research", "Reka",
+    "Character.AI", "Allen Institute for AI", "EleutherAI", "Nous Research", "Reka",
     "Inflection AI", "Samsung", "Jasper",
 ]
 

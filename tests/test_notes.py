@@ -7,7 +7,7 @@ from datetime import date
 import yaml
 
 from pipeline.frontmatter import split_frontmatter
-from pipeline.notes import render_note
+from pipeline.notes import note_id_for, render_note
 from pipeline.records import Analysis, Article, Link, NoteDraft, Topic
 from pipeline.validate import frontmatter_problems
 
@@ -38,6 +38,7 @@ def test_fresh_note_reproduces_the_users_layout():
     assert text == (
         "---\n"
         "already_read: false\n"
+        f"id: {note_id_for('https://simonwillison.net/2024/Dec/31/llms-in-2024/')}\n"
         "link: https://simonwillison.net/2024/Dec/31/llms-in-2024/\n"
         "read_priority: 0\n"
         "relevance: 3\n"

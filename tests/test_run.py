@@ -138,3 +138,32 @@ def test_url_that_is_not_http_is_refused_by_name(vault, tmp_path, fast_config):
     listing.write_text("ftp://files.example.com/paper.pdf\n", encoding="utf-8")
     report = run(read_sources([str(listing)]), fast_config, vault)
     assert "not an http(s) URL: 'ftp://files.example.com/paper.pdf'" in report.failures[0].detail
+
+
+def test_a_custom_taxonomy_from_the_config_replaces_the_shipped_tags(server, vault, tmp_path):
+    from pipeline.config import load_config
+
+    (tmp_path / "my-tags.json").write_text(
+        '{"tags": {"Code_Models": {"phrases": ["code", "coder"], "min": 2}}}', encoding="utf-8")
+    config_file = tmp_path / "gleaner.toml"
+    config_file.write_text('taxonomy = "my-tags.json"\n[fetch]\nhost_delay = 0\n',
+                           encoding="utf-8")
+    server.routes["/a"] = Response(article_page("Models of the year", AI_PARAGRAPHS))
+
+    run(read_sources([server.url("/a")]), load_config(config_file), vault)
+
+    [(frontmatter, _)] = notes_in(vault)
+    assert frontmatter["tags"] == ["Code_Models"]
+
+
+def test_an_unreadable_taxonomy_is_a_config_error_naming_the_file(vault, tmp_path):
+    import pytest
+
+    from pipeline.config import load_config
+    from pipeline.errors import ConfigError
+
+    (tmp_path / "tags.json").write_text('{"labels": []}', encoding="utf-8")
+    config_file = tmp_path / "gleaner.toml"
+    config_file.write_text('taxonomy = "tags.json"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="taxonomy .*tags.json"):
+        run(read_sources([str(tmp_path / "none.md")]), load_config(config_file), vault)

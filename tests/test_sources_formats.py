@@ -19,42 +19,44 @@ from .conftest import AI_PARAGRAPHS, article_page
 from .server import Response
 
 
-def text_list(a: str, b: str) -> str:
-    return f"# saved\n{a}\n\n{b}  # later\n"
+def text_list(urls: list[str]) -> str:
+    return "# saved\n" + "".join(f"{url}  # later\n\n" for url in urls)
 
 
-def csv_list(a: str, b: str) -> str:
-    return f'title,url,time_added\n"Open models, a year on",{a},1700000000\nSecond,{b},1700000001\n'
+def csv_list(urls: list[str]) -> str:
+    rows = "".join(f'"Open models, part {n}",{url},17000000{n}\n' for n, url in enumerate(urls))
+    return "title,url,time_added\n" + rows
 
 
-def opml_list(a: str, b: str) -> str:
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0"><head><title>Saved'
-            f'</title></head><body><outline text="Reading"><outline type="link" text="A" '
-            f'url="{a}"/><outline type="link" text="B" url="{b}"/></outline></body></opml>\n')
+def opml_list(urls: list[str]) -> str:
+    outlines = "".join(f'<outline type="link" text="A" url="{url}"/>\n' for url in urls)
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<opml version="2.0"><head><title>Saved'
+            f'</title></head><body><outline text="Reading">\n{outlines}</outline></body></opml>\n')
 
 
-def bookmarks_list(a: str, b: str) -> str:
+def bookmarks_list(urls: list[str]) -> str:
+    marks = "".join(f'        <DT><A HREF="{url}" ADD_DATE="1700000000">A</A>\n'
+                    '        <DT><A HREF="place:sort=8&maxResults=10">Recent tags</A>\n'
+                    for url in urls)
     return ("<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<!-- This is an automatically generated file."
             " -->\n<META HTTP-EQUIV=\"Content-Type\" CONTENT=\"text/html; charset=UTF-8\">\n"
             "<TITLE>Bookmarks</TITLE>\n<H1>Bookmarks</H1>\n<DL><p>\n"
-            "    <DT><H3 ADD_DATE=\"1700000000\">AI</H3>\n    <DL><p>\n"
-            f"        <DT><A HREF=\"{a}\" ADD_DATE=\"1700000000\">A</A>\n"
-            "        <DT><A HREF=\"place:sort=8&maxResults=10\">Recent tags</A>\n"
-            f"        <DT><A HREF=\"{b}\" ADD_DATE=\"1700000001\">B</A>\n"
+            f"    <DT><H3 ADD_DATE=\"1700000000\">AI</H3>\n    <DL><p>\n{marks}"
             "    </DL><p>\n</DL><p>\n")
 
 
-def markdown_list(a: str, b: str) -> str:
-    return (f"# Reading list\n\nThings I saved this week:\n\n- [Open models]({a}) via "
-            f"[a friend](https://friend.example/)\n- <{b}>\n")
+def markdown_list(urls: list[str]) -> str:
+    items = "".join(f"- [Open models]({url}) via [a friend](https://friend.example/)\n"
+                    if n % 2 == 0 else f"- <{url}>\n" for n, url in enumerate(urls))
+    return f"# Reading list\n\nThings I saved this week:\n\n{items}"
 
 
-def json_urls(a: str, b: str) -> str:
-    return json.dumps([a, b])
+def json_urls(urls: list[str]) -> str:
+    return json.dumps(urls)
 
 
-def json_objects(a: str, b: str) -> str:
-    return json.dumps({"items": [{"url": a, "title": "A"}, {"url": b, "tags": ["ai"]}]})
+def json_objects(urls: list[str]) -> str:
+    return json.dumps({"items": [{"url": url, "title": "A", "tags": ["ai"]} for url in urls]})
 
 
 OTHER_PARAGRAPHS = [
@@ -89,7 +91,7 @@ def test_each_reading_list_format_fetches_its_urls_from_the_server(kind, two_pag
                                                                    fast_config):
     render, name = FORMATS[kind]
     listing = tmp_path / name
-    listing.write_text(render(*two_pages), encoding="utf-8")
+    listing.write_text(render(list(two_pages)), encoding="utf-8")
 
     outcomes = list(fetch_pages(read_sources([str(listing)]), fast_config.fetch, lambda u: None))
 
@@ -102,7 +104,7 @@ def test_each_reading_list_format_fetches_its_urls_from_the_server(kind, two_pag
 def test_each_format_is_recognised_from_content_whatever_the_file_is_called(kind, tmp_path):
     render, _ = FORMATS[kind]
     listing = tmp_path / "saved-things"
-    listing.write_text(render("https://a.example/1", "https://b.example/2"), encoding="utf-8")
+    listing.write_text(render(["https://a.example/1", "https://b.example/2"]), encoding="utf-8")
     assert [s.location for s in read_sources([str(listing)])] == [
         "https://a.example/1", "https://b.example/2"]
 
@@ -110,7 +112,7 @@ def test_each_format_is_recognised_from_content_whatever_the_file_is_called(kind
 @pytest.mark.parametrize("kind", sorted(FORMATS))
 def test_each_format_reads_from_stdin(kind):
     render, _ = FORMATS[kind]
-    stdin = io.StringIO(render("https://a.example/1", "https://b.example/2"))
+    stdin = io.StringIO(render(["https://a.example/1", "https://b.example/2"]))
     sources = list(read_sources(["-"], stdin=stdin))
     assert [s.location for s in sources] == ["https://a.example/1", "https://b.example/2"]
     assert {s.origin for s in sources} == {"stdin"}
@@ -119,7 +121,7 @@ def test_each_format_reads_from_stdin(kind):
 def test_a_bookmark_export_becomes_notes_named_after_the_list(two_pages, tmp_path, vault,
                                                               fast_config):
     listing = tmp_path / "bookmarks.html"
-    listing.write_text(bookmarks_list(*two_pages), encoding="utf-8")
+    listing.write_text(bookmarks_list(list(two_pages)), encoding="utf-8")
 
     report = run(read_sources([str(listing)]), fast_config, vault)
 
@@ -135,7 +137,7 @@ def test_a_markdown_article_is_an_article_but_a_markdown_link_list_is_a_list(tmp
                        "(https://a.example/r) explains why.\n\nA second paragraph of prose.\n",
                        encoding="utf-8")
     listing = tmp_path / "links.md"
-    listing.write_text(markdown_list("https://a.example/1", "https://b.example/2"),
+    listing.write_text(markdown_list(["https://a.example/1", "https://b.example/2"]),
                        encoding="utf-8")
 
     [essay] = read_sources([str(article)])
@@ -196,12 +198,7 @@ class CountingStream(io.StringIO):
 def test_long_lists_are_read_lazily(kind):
     render, _ = FORMATS[kind]
     urls = [f"https://a.example/{n}" for n in range(40_000)]
-    document = render(urls[0], urls[1])
-    first, last = document.index(urls[0]), document.index(urls[1]) + len(urls[1])
-    line_end = document.index("\n", last)
-    entry = document[first:line_end].replace(urls[0], "{url}")
-    middle = "".join(entry.replace("{url}", url) + "\n" for url in urls[2:])
-    stream = CountingStream(document[: line_end + 1] + middle + document[line_end + 1 :])
+    stream = CountingStream(render(urls))
 
     sources = read_reading_list(stream, origin="big", base=Path.cwd())
     taken = [next(sources).location for _ in range(3)]

@@ -1,0 +1,205 @@
+"""Polite, defensive fetching against a real loopback server."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from pipeline.config import USER_AGENT, FetchConfig
+from pipeline.errors import FetchError
+from pipeline.fetch import fetch_pages
+from pipeline.records import Page, Source
+
+from .server import Response
+
+HTML = "<html><body><article><p>Some article text.</p></article></body></html>"
+RSS = '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
+
+
+@pytest.fixture
+def config() -> FetchConfig:
+    return FetchConfig(host_delay=0.0, timeout=1.0, retries=1, backoff=0.05)
+
+
+def fetch(sources: list[Source], config: FetchConfig) -> list[Page | FetchError]:
+    return [outcome for _, outcome in fetch_pages(sources, config, lambda url: None)]
+
+
+def fetch_one(url: str, config: FetchConfig, **source: object) -> Page | FetchError:
+    [outcome] = fetch([Source(location=url, origin="test", **source)], config)
+    return outcome
+
+
+def paths(server) -> list[str]:
+    return [path for path, _ in server.requests]
+
+
+def test_robots_txt_disallow_is_obeyed_for_our_user_agent(server, config):
+    server.routes["/robots.txt"] = Response("User-agent: *\nAllow: /\n\nUser-agent: Gleaner\n"
+                                            "Disallow: /private/\n", content_type="text/plain")
+    server.routes["/private/post"] = Response(HTML)
+    server.routes["/public/post"] = Response(HTML)
+
+    private, public = fetch([Source(server.url("/private/post"), "t"),
+                             Source(server.url("/public/post"), "t")], config)
+
+    assert isinstance(private, FetchError)
+    assert "robots.txt of 127.0.0.1" in str(private) and "disallows /private/post" in str(private)
+    assert isinstance(public, Page)
+    assert "/private/post" not in paths(server)
+
+
+def test_robots_txt_is_fetched_once_per_host_with_our_user_agent(server, config):
+    server.routes["/robots.txt"] = Response("User-agent: *\nAllow: /\n", content_type="text/plain")
+    for n in range(3):
+        server.routes[f"/{n}"] = Response(HTML)
+
+    fetch([Source(server.url(f"/{n}"), "t") for n in range(3)], config)
+
+    robots = [headers for path, headers in server.requests if path == "/robots.txt"]
+    assert len(robots) == 1
+    assert robots[0]["User-Agent"] == USER_AGENT
+    assert all(headers["User-Agent"] == USER_AGENT for _, headers in server.requests)
+
+
+def test_a_site_whose_robots_txt_errors_is_not_fetched(server, config):
+    server.routes["/robots.txt"] = Response("down", status=500, content_type="text/plain")
+    server.routes["/post"] = Response(HTML)
+    outcome = fetch_one(server.url("/post"), config)
+    assert isinstance(outcome, FetchError)
+    assert "robots.txt of 127.0.0.1" in str(outcome) and "HTTP 500" in str(outcome)
+
+
+def test_robots_txt_can_be_ignored_by_config(server, config):
+    server.routes["/robots.txt"] = Response("User-agent: *\nDisallow: /\n",
+                                            content_type="text/plain")
+    server.routes["/post"] = Response(HTML)
+    outcome = fetch_one(server.url("/post"), replace(config, respect_robots=False))
+    assert isinstance(outcome, Page)
+    assert "/robots.txt" not in paths(server)
+
+
+def test_newsletter_links_to_loopback_addresses_are_refused_by_default(server, config):
+    server.routes["/admin"] = Response(HTML)
+    outcome = fetch_one(server.url("/admin"), config, from_newsletter=True)
+    assert isinstance(outcome, FetchError)
+    assert "refused: 127.0.0.1 is a private address" in str(outcome)
+    assert server.requests == []
+
+
+def test_newsletter_links_to_private_addresses_are_allowed_when_configured(server, config):
+    server.routes["/post"] = Response(HTML)
+    allowing = replace(config, allow_private_from_newsletters=True)
+    assert isinstance(fetch_one(server.url("/post"), allowing, from_newsletter=True), Page)
+
+
+def test_a_reading_list_the_user_wrote_may_name_loopback_addresses(server, config):
+    server.routes["/post"] = Response(HTML)
+    assert isinstance(fetch_one(server.url("/post"), config, from_newsletter=False), Page)
+
+
+def test_redirect_loop_fails_with_a_clear_reason(server, config):
+    server.routes["/a"] = Response("", status=302, headers={"Location": "/b"})
+    server.routes["/b"] = Response("", status=302, headers={"Location": "/a"})
+    outcome = fetch_one(server.url("/a"), replace(config, max_redirects=5))
+    assert isinstance(outcome, FetchError)
+    assert str(outcome) == "redirect loop or more than 5 redirects"
+
+
+def test_429_waits_as_long_as_retry_after_says_then_succeeds(server, config):
+    answers = iter([Response("slow down", status=429, content_type="text/plain",
+                             headers={"Retry-After": "1"}), Response(HTML)])
+    server.routes["/post"] = lambda handler: next(answers)
+
+    started = time.monotonic()
+    outcome = fetch_one(server.url("/post"), config)
+
+    assert isinstance(outcome, Page)
+    assert time.monotonic() - started >= 1.0
+    assert paths(server).count("/post") == 2
+
+
+def test_retry_after_longer_than_the_limit_fails_at_once(server, config):
+    server.routes["/post"] = Response("busy", status=503, content_type="text/plain",
+                                      headers={"Retry-After": "3600"})
+    started = time.monotonic()
+    outcome = fetch_one(server.url("/post"), config)
+    assert isinstance(outcome, FetchError)
+    assert "server asked to wait 3600 s, over the 30 s limit" in str(outcome)
+    assert time.monotonic() - started < 1.0
+
+
+def test_oversized_response_is_refused_by_its_declared_length(server, config):
+    server.routes["/huge"] = Response("x" * 20_000)
+    outcome = fetch_one(server.url("/huge"), replace(config, max_bytes=10_000))
+    assert isinstance(outcome, FetchError)
+    assert str(outcome) == "response of 20,000 bytes is over the 10,000 byte cap"
+
+
+def test_server_slower_than_the_timeout_fails_after_the_retries(server, config):
+    server.routes["/slow"] = Response(HTML, delay=1.5)
+    started = time.monotonic()
+    outcome = fetch_one(server.url("/slow"), config)
+    assert isinstance(outcome, FetchError)
+    assert str(outcome) == "timed out after 1 s (after 2 attempts)"
+    assert time.monotonic() - started < 4.0
+
+
+def test_content_type_must_fit_what_the_source_is(server, config):
+    server.routes["/feed"] = Response(RSS, content_type="application/rss+xml")
+    server.routes["/logo"] = Response(b"\x89PNG\r\n", content_type="image/png")
+
+    as_article = fetch_one(server.url("/feed"), config)
+    as_feed = fetch_one(server.url("/feed"), config, kind="feed")
+    image = fetch_one(server.url("/logo"), config)
+
+    assert str(as_article) == "not an article: content type application/rss+xml"
+    assert isinstance(as_feed, Page) and as_feed.content_type == "application/rss+xml"
+    assert str(image) == "not an article: content type image/png"
+
+
+def test_requests_to_one_host_are_spaced_by_the_politeness_delay(server, config):
+    stamps: list[float] = []
+
+    def stamped(handler):
+        stamps.append(time.monotonic())
+        return Response(HTML)
+
+    for n in range(3):
+        server.routes[f"/{n}"] = stamped
+    fetch([Source(server.url(f"/{n}"), "t") for n in range(3)],
+          replace(config, host_delay=0.3, per_host=3))
+
+    gaps = [later - earlier for earlier, later in zip(stamps, stamps[1:], strict=False)]
+    assert len(stamps) == 3 and min(gaps) >= 0.25
+
+
+class _Unsized(BaseHTTPRequestHandler):
+    """Streams a body without a Content-Length, ended by closing the connection."""
+
+    def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+        self.send_response(200 if self.path != "/robots.txt" else 404)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        for _ in range(40):
+            self.wfile.write(b"<p>" + b"x" * 1000 + b"</p>\n")
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet."""
+
+
+def test_oversized_response_without_a_length_is_cut_off_at_the_cap(config):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Unsized)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/stream"
+        outcome = fetch_one(url, replace(config, max_bytes=10_000))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert isinstance(outcome, FetchError)
+    assert str(outcome) == "response is over the 10,000 byte cap"

@@ -1,0 +1,172 @@
+"""A person's edits survive re-runs; a note is found again wherever the person moved it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from pipeline import run
+from pipeline.frontmatter import split_frontmatter
+from pipeline.sources import read_sources
+from pipeline.validate import validate_vault
+
+from .conftest import AI_PARAGRAPHS, article_page
+from .server import Response
+
+TITLE = "The year in open models"
+MY_PARAGRAPH = "My take: the open models caught up faster than I expected. Re-read in June."
+REVISED = [
+    *AI_PARAGRAPHS[:2],
+    "Mistral AI answered with Mixtral 8x7B, a mixture of experts model that, according to "
+    '<a href="https://example.org/mixtral-notes">the notes of its first users</a>, runs '
+    "well on one workstation.",
+    "Google made Gemini 1.5 Pro's two million token context window available to every "
+    "developer, which changed how people feed long documents to a model.",
+]
+
+
+def article_notes(vault: Path) -> list[Path]:
+    return [p for p in vault.rglob("*.md") if "topics" not in p.parts]
+
+
+def section(body: str, name: str) -> str:
+    return body.split(f"## {name}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def edit_like_a_person(note: Path) -> Path:
+    """Tick already_read, add a tag, write a paragraph under the summary, rename the file."""
+    frontmatter, body = split_frontmatter(note.read_text(encoding="utf-8"))
+    frontmatter["already_read"] = True
+    frontmatter["tags"].append("to_discuss")
+    summary = section(body, "Summary")
+    body = body.replace(summary, f"{summary}\n{MY_PARAGRAPH}\n", 1)
+    renamed = note.with_name("Open models - read.md")
+    renamed.write_text("---\n" + yaml.safe_dump(frontmatter) + "---\n" + body, encoding="utf-8")
+    note.unlink()
+    return renamed
+
+
+def test_person_edits_survive_a_rerun_on_changed_content_and_owned_parts_update(
+    server, vault, fast_config
+):
+    server.routes["/open-models"] = Response(article_page(TITLE, AI_PARAGRAPHS))
+    run(read_sources([server.url("/open-models")]), fast_config, vault)
+    [note] = article_notes(vault)
+    old_summary = section(split_frontmatter(note.read_text(encoding="utf-8"))[1], "Summary")
+    renamed = edit_like_a_person(note)
+    server.routes["/open-models"] = Response(article_page(TITLE, REVISED))
+
+    report = run(read_sources([server.url("/open-models")]), fast_config, vault)
+
+    assert report.counts["updated"] == 1
+    assert report.kept_edits == []
+    assert article_notes(vault) == [renamed]
+    frontmatter, body = split_frontmatter(renamed.read_text(encoding="utf-8"))
+    assert frontmatter["already_read"] is True
+    assert "to_discuss" in frontmatter["tags"]
+    summary = section(body, "Summary")
+    assert summary != old_summary and "Mixtral" in summary + section(body, "Links")
+    assert summary.rstrip().endswith(MY_PARAGRAPH)
+    assert "https://example.org/mixtral-notes" in section(body, "Links")
+    assert "https://example.org/qwen-review" not in section(body, "Links")
+    assert "![[topics/Model/Mixtral 8x7B]]" in section(body, "Topics")
+    topic = (vault / "topics/Model/Mixtral 8x7B.md").read_text(encoding="utf-8")
+    assert "[[Open models - read|" in topic
+    assert list(validate_vault(vault)) == []
+
+
+def test_note_moved_into_a_folder_is_updated_there(server, vault, fast_config):
+    server.routes["/open-models"] = Response(article_page(TITLE, AI_PARAGRAPHS))
+    run(read_sources([server.url("/open-models")]), fast_config, vault)
+    [note] = article_notes(vault)
+    moved = vault / "Reading" / "2024" / "open models.md"
+    moved.parent.mkdir(parents=True)
+    note.rename(moved)
+    server.routes["/open-models"] = Response(article_page(TITLE, REVISED))
+
+    run(read_sources([server.url("/open-models")]), fast_config, vault)
+
+    assert article_notes(vault) == [moved]
+    assert "Mixtral 8x7B" in moved.read_text(encoding="utf-8")
+
+
+def test_persons_own_note_under_the_old_name_is_not_mistaken_for_gleaners(
+    server, vault, fast_config
+):
+    server.routes["/open-models"] = Response(article_page(TITLE, AI_PARAGRAPHS))
+    run(read_sources([server.url("/open-models")]), fast_config, vault)
+    [note] = article_notes(vault)
+    renamed = note.rename(note.with_name("Archived - open models.md"))
+    mine = "---\ntags:\n- journal\n---\nMy own page that happens to take the old name.\n"
+    note.write_text(mine, encoding="utf-8")
+    server.routes["/open-models"] = Response(article_page(TITLE, REVISED))
+
+    run(read_sources([server.url("/open-models")]), fast_config, vault)
+
+    assert note.read_text(encoding="utf-8") == mine
+    assert "Mixtral 8x7B" in renamed.read_text(encoding="utf-8")
+    assert sorted(article_notes(vault)) == sorted([note, renamed])
+
+
+def test_persons_own_note_with_the_articles_link_keeps_its_text_and_gets_no_twin(
+    server, vault, fast_config
+):
+    server.routes["/open-models"] = Response(article_page(TITLE, AI_PARAGRAPHS))
+    clipping = vault / "Clipped - open models.md"
+    clipping.parent.mkdir(parents=True)
+    clipping.write_text(
+        f"---\nlink: {server.url('/open-models')}\nmood: hopeful\n---\n"
+        "My notes while reading.\n## Summary\n\nIn my words: open models got good.\n",
+        encoding="utf-8")
+
+    report = run(read_sources([server.url("/open-models")]), fast_config, vault)
+
+    assert article_notes(vault) == [clipping]
+    frontmatter, body = split_frontmatter(clipping.read_text(encoding="utf-8"))
+    assert frontmatter["mood"] == "hopeful"
+    assert body.startswith("My notes while reading.\n")
+    assert section(body, "Summary").strip() == "In my words: open models got good."
+    assert "## Topics" in body
+    assert f"{clipping.name}: section 'Summary'" in report.kept_edits
+
+
+def test_frontmatter_rewritten_by_obsidian_is_still_merged_without_false_edits(
+    server, vault, fast_config
+):
+    """Obsidian's property editor writes dates unquoted, may use flow lists, and an editor
+    on Windows may save CRLF line ends: none of that is a person's edit."""
+    server.routes["/open-models"] = Response(article_page(TITLE, AI_PARAGRAPHS))
+    run(read_sources([server.url("/open-models")]), fast_config, vault)
+    [note] = article_notes(vault)
+    text = note.read_text(encoding="utf-8")
+    upload = split_frontmatter(text)[0]["upload_date"]
+    text = text.replace(f"upload_date: '{upload}'", f"upload_date: {upload}")
+    text = text.replace("published: '2024-11-05'", "published: 2024-11-05")
+    note.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+    server.routes["/open-models"] = Response(article_page(TITLE, REVISED))
+
+    report = run(read_sources([server.url("/open-models")]), fast_config, vault)
+
+    assert report.kept_edits == []
+    frontmatter, body = split_frontmatter(note.read_text(encoding="utf-8"))
+    assert frontmatter["upload_date"] == upload
+    assert "![[topics/Model/Mixtral 8x7B]]" in body
+    assert list(validate_vault(vault)) == []
+
+
+def test_note_the_person_broke_is_left_untouched_and_the_item_fails_with_the_reason(
+    server, vault, fast_config
+):
+    server.routes["/open-models"] = Response(article_page(TITLE, AI_PARAGRAPHS))
+    run(read_sources([server.url("/open-models")]), fast_config, vault)
+    [note] = article_notes(vault)
+    broken = note.read_text(encoding="utf-8").replace("type: Content\n", "type: [Content\n")
+    note.write_text(broken, encoding="utf-8")
+    server.routes["/open-models"] = Response(article_page(TITLE, REVISED))
+
+    report = run(read_sources([server.url("/open-models")]), fast_config, vault)
+
+    assert note.read_text(encoding="utf-8") == broken
+    assert article_notes(vault) == [note]
+    assert "cannot be read, left untouched" in report.failures[0].detail
