@@ -26,7 +26,7 @@ import tempfile
 import threading
 import time
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import metadata
@@ -231,8 +231,9 @@ def run_child(argv: list[str], log: Path, fine: tuple[int, ...] = (0,)) -> Child
 
 def gleaner(reading_list: Path, vault: Path, config: Path) -> ChildRun:
     """`gleaner run`; exit 1 (some pages failed) is fine: the summary line says how many."""
-    return run_child([sys.executable, "-m", "pipeline", "run", str(reading_list), "--vault",
-                      str(vault), "--config", str(config)], vault.with_suffix(".log"), (0, 1))
+    run = run_child([sys.executable, "-m", "pipeline", "run", str(reading_list), "--vault",
+                     str(vault), "--config", str(config)], vault.with_suffix(".log"), (0, 1))
+    return replace(run, last_line=run.last_line.removeprefix(f"{vault}: "))
 
 
 def baseline(reading_list: Path, out: Path) -> ChildRun:

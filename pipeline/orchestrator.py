@@ -26,6 +26,7 @@ from .frontmatter import read_frontmatter, render_frontmatter, split_frontmatter
 from .links import canonical_url
 from .lock import VaultLock
 from .mail import newsletter_links
+from .markup import readable
 from .notes import note_id_for, render_note, with_pending
 from .poll import NewItem, Poll, poll
 from .records import Analysis, Article, NoteDraft, Page, Source, Topic
@@ -235,8 +236,9 @@ class _Run:
                                existing.owned if existing else None)
         status = "unchanged" if rendered.text == current else \
             ("written" if current is None else "updated")
-        record = NoteRecord(existing.id if existing else 0, article.url, path, article.title,
-                            article.published, text_length, rendered.owned)
+        record = NoteRecord(existing.id if existing else 0, article.url, path,
+                            readable(article.title), article.published, text_length,
+                            rendered.owned)
         if status != "unchanged":
             record = self._before_writing(record, existing.owned if existing else None, prints)
             self.vault.write(path, rendered.text)

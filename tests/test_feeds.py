@@ -202,3 +202,11 @@ def test_entity_bomb_in_a_not_well_formed_feed_is_refused_too():
     document = bomb(9).replace("[<!ENTITY", "[<!NONSENSE><!ENTITY", 1).encode()
     with pytest.raises(ExtractError, match="declares XML entities"):
         parse_feed(document, "http://feeds.example/bomb")
+
+
+def test_external_entity_feed_is_refused_before_anything_is_read():
+    document = (b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY secret SYSTEM '
+                b'"file:///etc/passwd">]><rss version="2.0"><channel><title>&secret;</title>'
+                b"<item><link>http://a.example/</link></item></channel></rss>")
+    with pytest.raises(ExtractError, match="declares the XML entity 'secret'"):
+        parse_feed(document, "http://feeds.example/xxe")

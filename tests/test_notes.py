@@ -7,7 +7,7 @@ from datetime import date
 import yaml
 
 from pipeline.frontmatter import split_frontmatter
-from pipeline.notes import note_id_for, render_note
+from pipeline.notes import note_id_for, render_note, with_pending
 from pipeline.records import Analysis, Article, Link, NoteDraft, Topic
 from pipeline.validate import frontmatter_problems
 
@@ -124,3 +124,51 @@ def test_person_rewrite_of_an_owned_section_wins_and_is_reported():
 def test_note_without_links_still_has_every_section():
     text = render_note(draft(links=()), {}, [], today=TODAY).text
     assert "## Summary\n\nA summary.\n## Links\n\n## Topics\n" in text
+
+
+def test_tag_the_person_deleted_is_not_put_back():
+    first = render_note(draft(), {}, [], today=TODAY)
+    edited = first.text.replace("- AI_agent\n", "")
+    second = render_note(draft(summary="New."), {}, [], existing=edited, owned_before=first.owned)
+    assert split_frontmatter(second.text)[0]["tags"] == ["Large_Language_Model"]
+
+
+def test_tags_the_person_wrote_as_one_string_are_kept_as_written():
+    first = render_note(draft(), {}, [], today=TODAY)
+    edited = first.text.replace("tags:\n- Large_Language_Model\n- AI_agent\n", "tags: reading\n")
+    second = render_note(draft(), {}, [], existing=edited, owned_before=first.owned)
+    assert split_frontmatter(second.text)[0]["tags"] == "reading"
+    assert "frontmatter key 'tags'" in second.kept
+
+
+def test_text_of_a_write_killed_before_its_commit_is_still_gleaners():
+    committed = render_note(draft(summary="First."), {}, [], today=TODAY)
+    killed = render_note(draft(summary="Second.", relevance=1), {}, [],
+                         existing=committed.text, owned_before=committed.owned)
+    pending = with_pending(committed.owned, killed.owned)
+
+    third = render_note(draft(summary="Third.", relevance=2), {}, [], existing=killed.text,
+                        owned_before=pending)
+
+    assert third.kept == ()
+    assert "## Summary\n\nThird.\n" in third.text
+    assert split_frontmatter(third.text)[0]["relevance"] == 2
+
+
+def test_persons_own_note_keeps_its_sections_and_gains_the_missing_ones():
+    mine = ("---\nlink: https://simonwillison.net/2024/Dec/31/llms-in-2024/\n---\n"
+            "Read on the train.\n## Summary\n\nMy summary.\n## Links\n\n")
+    rendered = render_note(draft(), {}, [], existing=mine, owned_before=None)
+    _, body = split_frontmatter(rendered.text)
+    assert body.startswith("Read on the train.\n## Summary\n\nMy summary.\n## Links\n\n- [")
+    assert "## Topics\n\n![[topics/Model/DeepSeek v3]]" in body
+    assert rendered.kept == ("section 'link line'", "section 'Summary'")
+
+
+def test_id_is_set_once_and_survives_a_new_url():
+    first = render_note(draft(), {}, [], today=TODAY)
+    moved = draft()
+    moved = NoteDraft(Article(**{**moved.article.__dict__, "url": "https://example.com/new"}),
+                      moved.analysis, moved.summary, moved.relevance)
+    second = render_note(moved, {}, [], existing=first.text, owned_before=first.owned)
+    assert split_frontmatter(second.text)[0]["id"] == split_frontmatter(first.text)[0]["id"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import yaml
@@ -170,3 +171,64 @@ def test_note_the_person_broke_is_left_untouched_and_the_item_fails_with_the_rea
     assert note.read_text(encoding="utf-8") == broken
     assert article_notes(vault) == [note]
     assert "cannot be read, left untouched" in report.failures[0].detail
+
+
+def test_persons_rewrite_of_the_summary_wins_and_the_run_report_names_it(
+    server, vault, fast_config
+):
+    server.routes["/open-models"] = Response(article_page(TITLE, AI_PARAGRAPHS))
+    run(read_sources([server.url("/open-models")]), fast_config, vault)
+    [note] = article_notes(vault)
+    text = note.read_text(encoding="utf-8")
+    summary = section(split_frontmatter(text)[1], "Summary")
+    note.write_text(text.replace(summary, "\nMy own summary, in my words.\n"), encoding="utf-8")
+    server.routes["/open-models"] = Response(article_page(TITLE, REVISED))
+
+    report = run(read_sources([server.url("/open-models")]), fast_config, vault)
+
+    body = split_frontmatter(note.read_text(encoding="utf-8"))[1]
+    assert section(body, "Summary").strip() == "My own summary, in my words."
+    assert "![[topics/Model/Mixtral 8x7B]]" in section(body, "Topics")
+    assert report.kept_edits == [f"{note.name}: section 'Summary'"]
+    saved = json.loads(max((vault / ".gleaner" / "reports").glob("run-*.json")).read_text())
+    assert saved["kept_edits"] == report.kept_edits
+
+
+def test_two_articles_with_one_title_get_two_notes_and_keep_them_apart(
+    server, vault, fast_config
+):
+    server.routes["/a"] = Response(article_page(TITLE, AI_PARAGRAPHS[:3]))
+    server.routes["/b"] = Response(article_page(TITLE, REVISED[2:] + AI_PARAGRAPHS[3:]))
+    sources = [server.url("/a"), server.url("/b")]
+    run(read_sources(sources), fast_config, vault)
+
+    again = run(read_sources(sources), fast_config, vault)
+
+    assert again.counts["unchanged"] == 2
+    links = {p.name: split_frontmatter(p.read_text(encoding="utf-8"))[0]["link"]
+             for p in article_notes(vault)}
+    assert links == {f"{TITLE}.md": server.url("/a"), f"{TITLE} (2).md": server.url("/b")}
+
+
+def test_persons_lines_and_organization_in_a_topic_note_survive(server, vault, fast_config):
+    server.routes["/open-models"] = Response(article_page(TITLE, AI_PARAGRAPHS))
+    run(read_sources([server.url("/open-models")]), fast_config, vault)
+    topic = vault / "topics/Model/Llama 3.1 405B.md"
+    text = topic.read_text(encoding="utf-8")
+    frontmatter, body = split_frontmatter(text)
+    frontmatter["organization"] = "Meta AI"
+    body += "\nSee also my benchmark notes in [[Benchmarks]].\n"
+    topic.write_text("---\n" + yaml.safe_dump(frontmatter) + "---\n" + body, encoding="utf-8")
+    server.routes["/more"] = Response(article_page("Llama in production", [
+        "We moved our support assistant from a hosted API to Llama 3.1 405B running on our own "
+        "cluster in September, and the bill dropped by two thirds within a month.",
+        "Latency was the hard part: batching requests and quantizing the weights to eight bits "
+        "brought the median answer time under two seconds for our customers.",
+    ]))
+
+    run(read_sources([server.url("/more")]), fast_config, vault)
+
+    frontmatter, body = split_frontmatter(topic.read_text(encoding="utf-8"))
+    assert frontmatter["organization"] == "Meta AI"
+    assert "[[Llama in production|Llama in production]]" in body
+    assert body.rstrip().endswith("See also my benchmark notes in [[Benchmarks]].")
