@@ -248,7 +248,7 @@ class _Run:
             self.state.record_fetch(page.source.location, note_id, page.validators, content_hash)
             self.state.set_mentions(note_id, draft.analysis.mentions)
             self.state.mark_topics_dirty(draft.analysis.topics)
-            if self.digest_day and not (existing and existing.id):
+            if self.digest_day and not (existing and existing.owned.get("keys")):
                 self.state.add_to_digest(self.digest_day, note_id, article.source_name)
         for url in (article.url, canonical_url(page.url)):
             self.note_paths[url] = path
@@ -276,7 +276,8 @@ class _Run:
         """The record with its note's current path: the file whose frontmatter carries the
         note's id or link, wherever the person renamed or moved it. If the person's own note
         now has the old name, a free name for a fresh note, never the person's file."""
-        if self._holds(record.path, record):
+        if self.vault.holds(record.path, record.owned.get("id"),
+                            {record.url, *self.state.urls_of(record.id)}):
             return record
         for key in (record.owned.get("id"), record.url):
             moved = self.vault_links.get(key) if isinstance(key, str) else None
@@ -285,18 +286,6 @@ class _Run:
         if self._exists(record):
             return replace(record, path=self.vault.free_note_path(record.title))
         return record
-
-    def _holds(self, path: str, record: NoteRecord) -> bool:
-        """Whether `path` is this record's note; an unreadable one is, to fail, not get a twin."""
-        try:
-            frontmatter = read_frontmatter(self.vault.inside(path))
-        except FileNotFoundError:
-            return False
-        except (GleanerError, OSError, UnicodeDecodeError):
-            return True
-        if frontmatter.get("id") is not None and record.owned.get("id") is not None:
-            return frontmatter["id"] == record.owned["id"]
-        return frontmatter.get("link") in {record.url, *self.state.urls_of(record.id)}
 
     def _before_writing(self, record: NoteRecord, committed: dict | None,
                         prints: list[int]) -> NoteRecord:

@@ -6,11 +6,12 @@ import os
 import re
 import tempfile
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
+from typing import Any
 
 from .errors import NoteError
-from .frontmatter import split_frontmatter
+from .frontmatter import read_frontmatter, split_frontmatter
 from .markup import readable
 from .records import Topic
 
@@ -129,6 +130,21 @@ class Vault:
         if not directory.is_dir():
             return set()
         return {_name_key(entry.name) for entry in directory.iterdir()}
+
+    def holds(self, relative: str, note_id: Any, urls: Collection[str]) -> bool:
+        """Whether the note at `relative` is the one with this id (without ids: with one of
+        these URLs as its link). An unreadable note is, so its item fails with the reason
+        instead of getting a twin."""
+        try:
+            frontmatter = read_frontmatter(self.inside(relative))
+        except FileNotFoundError:
+            return False
+        except (NoteError, OSError, UnicodeDecodeError):
+            return True
+        if frontmatter.get("id") is not None and note_id is not None:
+            return frontmatter["id"] == note_id
+        link = frontmatter.get("link")
+        return isinstance(link, str) and link in urls
 
     def read(self, relative: str) -> str | None:
         path = self.inside(relative)
