@@ -3,6 +3,9 @@
 Quality: document-level precision, recall and F1 per category on tests/data/tagging/
 (gold sets of models and organizations, compared after gazetteer normalization; names
 in a document's optional lists are neither rewarded nor penalised).
+Concepts: precision, recall and F1 against tests/data/tagging/concepts.jsonl for the
+curated-list method (a concept named twice, or in the title) and for the keyphrase method
+(pipeline/keyphrases.py), compared on a key that ignores case, spaces, hyphens and a plural s.
 Speed: words per second over the extraction benchmark's gold texts, when available.
 
     python bench/tagging.py [--speed-pages N]
@@ -18,12 +21,15 @@ from pathlib import Path
 import spacy
 
 from pipeline.analyze import Analyzer
+from pipeline.concepts import ConceptList
 from pipeline.gazetteer import normalize
+from pipeline.keyphrases import KeyphraseConcepts
 from pipeline.records import Article
 
 ROOT = Path(__file__).resolve().parents[1]
 
 DEV_SET = ROOT / "tests" / "data" / "tagging" / "articles.jsonl"
+CONCEPT_GOLD = ROOT / "tests" / "data" / "tagging" / "concepts.jsonl"
 BENCHMARK = ROOT.parent / "shared" / "data" / "extraction-benchmark" / "ground-truth.json"
 CATEGORIES = {"models": "Model", "organizations": "Organization"}
 SPACY_LABELS = {"models": {"PRODUCT"}, "organizations": {"ORG"}}
@@ -80,6 +86,63 @@ def errors(docs: list[dict], predict) -> list[str]:
     return lines
 
 
+def concept_key(name: str) -> str:
+    return normalize(name).removesuffix("s")
+
+
+def list_only_concepts(concepts: ConceptList, title: str, text: str) -> set[str]:
+    """The method before keyphrases: a list concept named twice, or named in the title."""
+    in_title = concepts.count(title)
+    counts = in_title + concepts.count(text)
+    return {c.name for c, n in counts.items() if n >= 2 or c in in_title}
+
+
+def entity_names(analyzer: Analyzer, doc: dict) -> list[str]:
+    return sorted(set.union(*gleaner_predictions(analyzer, doc).values()))
+
+
+def concept_score(docs: list[dict], gold: dict[str, list[str]], predict
+                  ) -> tuple[float, float, float]:
+    tp = fp = fn = 0
+    for doc in docs:
+        expected = {concept_key(n) for n in gold[doc["id"]]}
+        predicted = {concept_key(n) for n in predict(doc)}
+        tp += len(predicted & expected)
+        fp += len(predicted - expected)
+        fn += len(expected - predicted)
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def concept_rows(analyzer: Analyzer, docs: list[dict]) -> list[tuple[str, tuple]]:
+    """The list-only method, keyphrases ranking list concepts only, and full keyphrases."""
+    gold = {d["id"]: d["concepts"] for d in map(json.loads, CONCEPT_GOLD.read_text(
+        "utf-8").splitlines()) if d}
+    entities = {doc["id"]: entity_names(analyzer, doc) for doc in docs}
+    ranked_list = KeyphraseConcepts(analyzer.concepts, min_new_mentions=10**9)
+    keyphrases = KeyphraseConcepts(analyzer.concepts)
+    return [
+        ("list-only", concept_score(docs, gold, lambda d: list_only_concepts(
+            analyzer.concepts, d["title"], d["text"]))),
+        ("kp-list", concept_score(docs, gold, lambda d: {t.name for t in ranked_list.find(
+            d["title"], d["text"], entities[d["id"]])})),
+        ("keyphrase", concept_score(docs, gold, lambda d: {t.name for t in keyphrases.find(
+            d["title"], d["text"], entities[d["id"]])})),
+    ]
+
+
+def concept_speed(concepts: ConceptList, pages: int) -> tuple[float, float] | None:
+    """Words per second of the concept step alone, list-only next to keyphrases."""
+    if not BENCHMARK.is_file() or pages <= 0:
+        return None
+    texts = [v["articleBody"] for v in json.loads(BENCHMARK.read_text("utf-8")).values()][:pages]
+    keyphrases = KeyphraseConcepts(concepts)
+    return (words_per_second(lambda t: list_only_concepts(concepts, "", t), texts),
+            words_per_second(lambda t: keyphrases.find("", t), texts))
+
+
 def words_per_second(process, texts: list[str]) -> float:
     words = sum(len(t.split()) for t in texts)
     start = time.perf_counter()
@@ -114,8 +177,14 @@ def main() -> None:
         for name, results in (("gleaner", ours), ("spacy-sm", plain)):
             p, r, f = results[key]
             print(f"{key:<14}{name:<10}{p:>10.3f}{r:>8.3f}{f:>7.3f}")
+    for name, (p, r, f) in concept_rows(analyzer, docs):
+        print(f"{'concepts':<14}{name:<10}{p:>10.3f}{r:>8.3f}{f:>7.3f}")
     if args.errors:
         print("\n".join(errors(docs, lambda d: gleaner_predictions(analyzer, d))))
+    concept_rates = concept_speed(analyzer.concepts, args.speed_pages)
+    if concept_rates:
+        print(f"concept step speed: list-only {concept_rates[0]:,.0f} words/s, "
+              f"keyphrases {concept_rates[1]:,.0f} words/s")
     rates = speed(analyzer, full_nlp, args.speed_pages)
     if rates:
         print(f"tagging speed: gleaner {rates[0]:,.0f} words/s, "

@@ -332,7 +332,7 @@ def end_to_end(sizes: Sizes, work: Path, config: Path) -> list[Figure]:
         plain = baseline(urls, work / "baseline")
     count = len(pages)
     ours, theirs = count / first.seconds, count / plain.seconds
-    figures = [
+    return [
         Figure("(a) gleaner", f"{count} articles in {first.seconds:.1f} s = {ours:.2f} "
                f"articles/s, {busy(first)}, peak RSS {first.max_rss_mb:.0f} MB, process tree "
                f"PSS {first.tree_pss_mb:.0f} MB; {first.last_line}"),
@@ -346,7 +346,6 @@ def end_to_end(sizes: Sizes, work: Path, config: Path) -> list[Figure]:
                f"{again.last_line}", f"< {TARGETS['d']:.0%}",
                again.seconds / first.seconds < TARGETS["d"]),
     ]
-    return figures
 
 
 def busy(run: ChildRun) -> str:
