@@ -404,8 +404,8 @@ def machine() -> list[str]:
     ram = re.search(r"^MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text(), re.MULTILINE)
     installed = {d.metadata["Name"].lower().replace("-", "_"): d.version
                  for d in metadata.distributions()}
-    versions = ", ".join(f"{name} {installed.get(name, '-')}" for name in (
-        "gleaner", "spacy", *FULL_SPACY, "trafilatura", "httpx", "lxml"))
+    versions = ", ".join(f"{name} {installed[name]}" for name in (
+        "gleaner", "spacy", *FULL_SPACY, "trafilatura", "httpx", "lxml") if name in installed)
     return [f"CPU: {cpu.group(1) if cpu else platform.processor()}, {os.cpu_count()} cores",
             f"RAM: {int(ram.group(1)) / 1024 ** 2:.1f} GiB" if ram else "RAM: unknown",
             f"Python {platform.python_version()} on {platform.platform()}",
