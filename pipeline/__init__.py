@@ -1,12 +1,12 @@
 """Gleaner: turn what you read into an Obsidian vault of clean, summarized, tagged notes.
 
-The public surface is small: `run` and `Config`, the record types that flow between
+The public surface is small: `run`, `ingest` and `Config`, the record types that flow between
 stages, and the error hierarchy. Everything else is internal.
 """
 
 from .config import Config, load_config
-from .errors import ConfigError, ExtractError, FetchError, GleanerError, NoteError, Skip
-from .orchestrator import run
+from .errors import ConfigError, ExtractError, FetchError, GleanerError, LockedError, NoteError
+from .orchestrator import ingest, run
 from .records import Analysis, Article, Link, NoteDraft, Page, Source, Topic
 from .report import ItemResult, RunReport
 
@@ -20,13 +20,14 @@ __all__ = [
     "GleanerError",
     "ItemResult",
     "Link",
+    "LockedError",
     "NoteDraft",
     "NoteError",
     "Page",
     "RunReport",
-    "Skip",
     "Source",
     "Topic",
+    "ingest",
     "load_config",
     "run",
 ]

@@ -5,8 +5,7 @@
     ├── FetchError       one item could not be fetched (dead link, 500, timeout, too big, ...)
     ├── ExtractError     one item was fetched but holds no readable article
     ├── NoteError        one note could not be rendered, validated or written
-    ├── LockedError      another run holds the vault's lock
-    └── Skip             an expected discard (duplicate, unchanged): not a failure
+    └── LockedError      another run holds the vault's lock
 
 Stages raise these where the problem is known; the orchestrator is the one place that
 catches them and records them per item, so one bad item never stops a run.
@@ -35,7 +34,3 @@ class NoteError(GleanerError):
 
 class LockedError(GleanerError):
     """Another Gleaner run holds the lock on this vault."""
-
-
-class Skip(GleanerError):
-    """An item is deliberately left out; `reason` says why."""
