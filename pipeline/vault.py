@@ -34,14 +34,20 @@ def safe_name(title: str) -> str:
     name = unicodedata.normalize("NFC", readable(title))
     name = BIDI_AND_INVISIBLE.sub("", name)
     name = " ".join(UNSAFE.sub(" ", name).split()).strip(" .")
-    encoded = name.encode("utf-8")
-    if len(encoded) > MAX_NAME_BYTES:
-        name = encoded[:MAX_NAME_BYTES].decode("utf-8", "ignore")
-        name = (name.rsplit(" ", 1)[0] if " " in name else name).strip(" .")
+    name = _capped(name, MAX_NAME_BYTES - 1)  # one byte spare for a device name's "_"
     device = name.split(".")[0].strip()
     if device.upper() in RESERVED:
         name = f"{device}_{name[len(device):]}"
     return name or "Untitled"
+
+
+def _capped(name: str, limit: int) -> str:
+    """At most `limit` bytes of UTF-8, cut at a word boundary where there is one."""
+    encoded = name.encode("utf-8")
+    if len(encoded) <= limit:
+        return name
+    name = encoded[:limit].decode("utf-8", "ignore")
+    return (name.rsplit(" ", 1)[0] if " " in name else name).strip(" .")
 
 
 def atomic_write(path: Path, text: str, temp_dir: Path | None = None) -> None:

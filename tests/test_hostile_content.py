@@ -133,6 +133,7 @@ def test_persons_keys_and_tags_of_any_kind_survive_a_rerun_verbatim(mine, my_tag
 @example(title="CON.txt")
 @example(title="\u202etxt.exe")
 @example(title="a" * 500)
+@example(title="nul." + "x" * 300)
 def test_any_title_gives_a_file_name_safe_on_windows_macos_and_linux(title):
     name = safe_name(title)
 
