@@ -53,6 +53,13 @@ def spacy_predictions(nlp, doc: dict) -> dict[str, set[str]]:
             for key, labels in SPACY_LABELS.items()}
 
 
+def precision_recall_f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
 def score(docs: list[dict], predict) -> dict[str, tuple[float, float, float]]:
     results = {}
     for key in CATEGORIES:
@@ -64,10 +71,7 @@ def score(docs: list[dict], predict) -> dict[str, tuple[float, float, float]]:
             tp += len(predicted & gold)
             fp += len(predicted - gold)
             fn += len(gold - predicted)
-        precision = tp / (tp + fp) if tp + fp else 0.0
-        recall = tp / (tp + fn) if tp + fn else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        results[key] = (precision, recall, f1)
+        results[key] = precision_recall_f1(tp, fp, fn)
     return results
 
 
@@ -110,10 +114,7 @@ def concept_score(docs: list[dict], gold: dict[str, list[str]], predict
         tp += len(predicted & expected)
         fp += len(predicted - expected)
         fn += len(expected - predicted)
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return precision, recall, f1
+    return precision_recall_f1(tp, fp, fn)
 
 
 def concept_rows(analyzer: Analyzer, docs: list[dict]) -> list[tuple[str, tuple]]:

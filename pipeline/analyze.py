@@ -34,11 +34,6 @@ MAX_NLP_CHARS = 300_000
 NLP_BATCH = 16
 CATEGORY_ORDER = {"Model": 0, "Organization": 1, "Concept": 2}
 MIN_NER_ORG_MENTIONS = 2
-NOT_ORGS = {
-    "AGI", "AI", "API", "APIs", "GPU", "GPUs", "LLM", "LLMs", "SaaS", "CEO", "CTO", "PS",
-    "PII", "PHI", "BYOD", "VPN", "VPNs", "Turbo", "Suffice", "Excel", "COBOL", "EV", "IT",
-    "ML", "NLP", "RAG", "MoE", "FAQ", "PDF", "HTML", "CSPs", "CSP", "Arena", "Leaderboard",
-}
 CORPORATE_WORDS = {
     "Inc", "Corp", "Corporation", "Co", "Ltd", "LLC", "PLC", "GmbH", "AG", "SA", "Labs", "Lab",
     "Technologies", "Technology", "Systems", "Robotics", "Games", "Interactive", "Partners",
@@ -160,8 +155,7 @@ def _statistical_orgs(doc, mentions: list[Mention]) -> Counter[str]:
             continue
         name = CORPORATE_SUFFIX.sub("", " ".join(ent.text.split()).removeprefix("the "))
         name = name.removesuffix("'s").removesuffix("’s")
-        if NAME_LIKE.match(name) and name not in NOT_ORGS and name not in not_organizations() \
-                and not name.isupper():
+        if NAME_LIKE.match(name) and name not in not_organizations() and not name.isupper():
             confirmed = len(name.split()) > 1 and name.split()[-1] in CORPORATE_WORDS
             names[name] += MIN_NER_ORG_MENTIONS if confirmed else 1
     return names

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from .records import Topic
 from .resources import load_json
@@ -239,6 +240,7 @@ def _entity(entry: dict) -> Topic:
                  aliases=tuple(entry.get("aliases", ())), organization=entry.get("organization"))
 
 
+@cache
 def not_organizations() -> frozenset[str]:
     """Names statistical NER takes for organizations that are products, events or terms."""
     return frozenset(load_json("organizations_extra.json")["not_organizations"])
