@@ -12,7 +12,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from functools import cache
-from pathlib import Path
 
 import spacy
 from spacy.language import Language
@@ -71,28 +70,30 @@ class Analyzer:
         self.nlp = nlp
 
     @classmethod
-    def load(cls, vault_topics: Iterable[Topic] = (), taxonomy: Path | None = None) -> Analyzer:
+    def load(cls, vault_topics: Iterable[Topic] = (), taxonomy: Taxonomy | None = None
+             ) -> Analyzer:
         """The shipped gazetteer, extended by the topic notes already in the vault."""
         gazetteer = Gazetteer.shipped()
         for topic in vault_topics:
             if topic.category in ("Model", "Organization"):
                 gazetteer.add(topic)
-        tags = Taxonomy.from_file(taxonomy) if taxonomy else Taxonomy.shipped()
-        return cls(gazetteer, ConceptList.shipped(), tags, load_spacy())
+        return cls(gazetteer, ConceptList.shipped(), taxonomy or Taxonomy.shipped(), load_spacy())
 
     def analyze(self, article: Article) -> Analysis:
         blocks = _capped(markdown_blocks(article.text))
         counts: Counter[Topic] = Counter(m.topic for m in self.gazetteer.find(article.title))
         ner_orgs: Counter[str] = Counter()
         sentences: list[str] = []
-        docs = self.nlp.pipe((b.text for b in blocks), batch_size=NLP_BATCH)
-        for block, doc in zip(blocks, docs, strict=True):
-            mentions = [m for m in self.gazetteer.find(block.text)
-                        if not _names_a_licence(block.text, m)]
-            counts.update(m.topic for m in mentions)
-            ner_orgs.update(_statistical_orgs(doc, mentions))
-            if block.kind in ("paragraph", "quote"):
-                sentences.extend(s.text.strip() for s in doc.sents if s.text.strip())
+        # Strings spaCy adds for this article are freed after it: a long run's memory stays flat.
+        with self.nlp.memory_zone():
+            docs = self.nlp.pipe((b.text for b in blocks), batch_size=NLP_BATCH)
+            for block, doc in zip(blocks, docs, strict=True):
+                mentions = [m for m in self.gazetteer.find(block.text)
+                            if not _names_a_licence(block.text, m)]
+                counts.update(m.topic for m in mentions)
+                ner_orgs.update(_statistical_orgs(doc, mentions))
+                if block.kind in ("paragraph", "quote"):
+                    sentences.extend(s.text.strip() for s in doc.sents if s.text.strip())
         counts.update({Topic(name, "Organization"): n for name, n in ner_orgs.items()
                        if n >= MIN_NER_ORG_MENTIONS})
         counts.update(self._concepts(article.title, blocks, list(counts)))

@@ -136,6 +136,56 @@ def demo(vault: Path, port: int) -> None:
         _fail(str(exc), EXIT_USAGE)
 
 
+@main.command()
+@click.option("--vault", type=click.Path(file_okay=False, path_type=Path),
+              help="Vault to read (default: the config's, else ./notes).")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
+              help="How many notes to list.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="TOML config file (for its vault).")
+def queue(vault: Path | None, limit: int, config_path: Path | None) -> None:
+    """List the unread notes to read next, best first, and write them to `Reading queue.md`.
+
+    The order is relevance, lowered for old and for long reads, unless you set a note's
+    read_priority yourself (marked *): see "Reading queue" in the README.
+    """
+    from .reading_queue import make_queue, queue_table
+
+    vault = vault or _config(config_path).vault
+    if not vault.is_dir():
+        _fail(f"no vault at {vault}", EXIT_USAGE)
+    try:
+        reading = make_queue(vault, limit)
+    except LockedError as exc:
+        _fail(str(exc), EXIT_LOCKED)
+    except NoteError as exc:
+        _fail(str(exc), EXIT_ITEMS_FAILED)
+    for message in reading.skipped:
+        click.echo(message, err=True)
+    for line in queue_table(reading.entries):
+        click.echo(line)
+    click.echo(f"{vault}: {reading.unread} unread notes, {len(reading.entries)} listed in "
+               f"{vault / reading.note}")
+
+
+@main.command()
+@click.argument("note")
+@click.option("--vault", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Vault of the note (default: the config's, else ./notes).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="TOML config file with the [interests] profile.")
+def explain(note: str, vault: Path | None, config_path: Path | None) -> None:
+    """Show why NOTE (its path, or its title) has its relevance: the terms and weights
+    behind the score, what your ratings taught, and whether you set the value yourself."""
+    from .explain import explain_note
+
+    config = _config(config_path)
+    try:
+        click.echo(explain_note(vault or config.vault, note, config))
+    except NoteError as exc:
+        _fail(str(exc), EXIT_USAGE)
+
+
 @main.group()
 def topics() -> None:
     """List or merge the vault's topic notes (models, organizations, concepts)."""
@@ -239,6 +289,8 @@ def _print_report(report: RunReport, vault: Path) -> None:
         click.echo(f"FAILED {failure.location}: {failure.detail}", err=True)
     for kept in report.kept_edits:
         click.echo(f"kept your edit: {kept}", err=True)
+    for line in report.relevance_lines():
+        click.echo(line)
     click.echo(f"{vault}: {report.summary_line()}")
 
 

@@ -6,29 +6,19 @@ Each stage receives only its own small sub-config, never the whole thing.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import jsonschema
 
 from .errors import ConfigError
+from .profile import DEFAULT_PROFILE, InterestProfile, profile_from_config
 from .resources import load_schema
 
 USER_AGENT = "Gleaner/0.1 (+https://github.com/gleaner-notes/gleaner; personal reading tool)"
 
-DEFAULT_INTERESTS: Mapping[str, float] = MappingProxyType(
-    {
-        "Large_Language_Model": 1.5,
-        "Open_Source": 1.0,
-        "AI_agent": 1.0,
-        "Model": 0.5,
-        "Organization": 0.25,
-        "Concept": 0.25,
-    }
-)
+DEFAULT_INTERESTS: InterestProfile = DEFAULT_PROFILE
 
 
 @dataclass(frozen=True)
@@ -111,9 +101,11 @@ class Config:
     fetch: FetchConfig = field(default_factory=FetchConfig)
     summary: SummaryConfig = field(default_factory=SummaryConfig)
     llm: LLMConfig = field(default_factory=LLMConfig)
-    interests: Mapping[str, float] = field(default_factory=lambda: DEFAULT_INTERESTS)
+    interests: InterestProfile = field(default_factory=lambda: DEFAULT_INTERESTS)
     subscriptions: tuple[Subscription, ...] = ()
     taxonomy: Path | None = None
+    template: Path | None = None  # None: the shipped note template (pipeline/data/templates/)
+    workers: int | None = None  # None: one per core (pipeline/parallel.py)
 
 
 def load_config(path: Path | None) -> Config:
@@ -141,10 +133,13 @@ def config_from_dict(raw: dict[str, Any], origin: str = "config",
         fetch=_sub(FetchConfig, raw.get("fetch", {})),
         summary=_sub(SummaryConfig, raw.get("summary", {})),
         llm=_sub(LLMConfig, raw.get("llm", {})),
-        interests=MappingProxyType(dict(raw.get("interests", DEFAULT_INTERESTS))),
+        interests=profile_from_config(raw["interests"], origin) if "interests" in raw
+        else DEFAULT_INTERESTS,
         subscriptions=tuple(_subscription(entry, base or Path.cwd())
                             for entry in raw.get("subscriptions", [])),
         taxonomy=(base or Path.cwd()) / raw["taxonomy"] if "taxonomy" in raw else None,
+        template=(base or Path.cwd()) / raw["template"] if "template" in raw else None,
+        workers=raw.get("workers"),
     )
 
 

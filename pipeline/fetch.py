@@ -1,29 +1,32 @@
-"""Fetch pages concurrently and politely, streaming them out in input order.
+"""Fetch pages concurrently and politely, streaming them out as they are ready.
 
 The network work runs on an asyncio loop in a background thread and hands results to the
-caller through a bounded queue, so fetching overlaps with the CPU stages while memory stays
-flat whatever the length of the reading list.
+caller through a bounded window (pipeline/fetch_queue.py), so fetching overlaps with the CPU
+stages while memory stays flat whatever the length of the reading list. URLs are started by
+which hosts are free, not by their place in the list, so a list grouped by site is fetched
+as fast as one that alternates sites, with the per-host limits in force.
 """
 
 from __future__ import annotations
 
 import asyncio
-import email.utils
-import ipaddress
-import queue
+import contextlib
+import functools
+import ssl
 import threading
 import time
-import urllib.robotparser
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections import defaultdict, deque
+from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 
+from . import etiquette
 from .config import FetchConfig
 from .errors import FetchError, GleanerError
+from .fetch_queue import LOCAL, Gate, Handover, HostQueues, Job
 from .records import Page, Source, Validators
 
 ARTICLE_TYPES = ("text/html", "application/xhtml+xml", "text/markdown", "text/x-markdown",
@@ -37,164 +40,292 @@ ACCEPT_HEADERS = {
     "feed": "application/rss+xml, application/atom+xml, application/feed+json, "
             "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1",
 }
-ROBOTS_MAX_BYTES = 512_000
-MAX_CRAWL_DELAY = 30.0
-NEWSLETTER_GUARD = "gleaner.newsletter_link"
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 FILE_TYPES = {".md": "text/markdown", ".markdown": "text/markdown", ".txt": "text/plain"}
+WINDOW_PER_SLOT = 4  # pages started and not yet taken, per unit of concurrency
+LOOKAHEAD = 10_000  # sources read ahead of the fetching: a few MB at most
 
 Outcome = tuple[Source, Page | GleanerError]
-RobotsCache = dict[str, "Robots"]
+RobotsCache = dict[str, etiquette.Robots]
 KnownValidators = Callable[[str], Validators | None]
+T = TypeVar("T")
 
 
 def fetch_pages(
     sources: Iterable[Source], config: FetchConfig, known: KnownValidators,
     robots: RobotsCache | None = None,
 ) -> Iterator[Outcome]:
-    """Yield (source, page or error) for every source, in the order the sources came.
+    """Yield (source, page or error) for every source.
 
-    Pass the same `robots` to every fetch pass of one run so each site's robots.txt is
-    read once a run.
+    In the sources' order, unless that would stall fetching: when 4 × concurrency pages wait
+    for the consumer and the one due next is still on its way, the earliest finished comes
+    first. A longer list may so come out of order: match outcomes by source (fetch_each).
+    Pass the same `robots` to every fetch pass of a run: each robots.txt is read once a run.
     """
-    results: queue.Queue[Outcome | BaseException | None] = queue.Queue(maxsize=config.concurrency)
-    stopping = threading.Event()
+    handover: Handover[Outcome] = Handover(config.concurrency * WINDOW_PER_SLOT)
 
     def produce() -> None:
+        failure = None
         try:
-            asyncio.run(_fetch_all(sources, config, known, results, stopping,
+            asyncio.run(_fetch_all(iter(sources), config, known, handover,
                                    {} if robots is None else robots))
         except BaseException as exc:  # handed to the consumer, which re-raises it
-            results.put(exc)
-        results.put(None)
+            failure = exc
+        handover.close(failure)
 
     worker = threading.Thread(target=produce, name="gleaner-fetch", daemon=True)
     worker.start()
     try:
-        while (item := results.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
+        while (outcome := handover.take()) is not None:
+            yield outcome
     finally:
-        stopping.set()
-        while worker.is_alive():
-            _drain(results)
-            worker.join(timeout=0.05)
+        handover.stop()
+        worker.join()
 
 
-def _drain(results: queue.Queue) -> None:
-    while not results.empty():
-        results.get_nowait()
+def fetch_each(
+    items: Sequence[T], source_of: Callable[[T], Source], config: FetchConfig,
+    known: KnownValidators, robots: RobotsCache | None = None,
+) -> Iterator[tuple[T, Outcome]]:
+    """fetch_pages on behalf of items (subscriptions, feed items): yields (item, (source,
+    outcome)), each outcome with its own item whatever order the outcomes come in."""
+    waiting: dict[Source, deque[T]] = defaultdict(deque)
+    for item in items:
+        waiting[source_of(item)].append(item)
+    for source, outcome in fetch_pages([source_of(item) for item in items], config, known,
+                                       robots):
+        yield waiting[source].popleft(), (source, outcome)
 
 
-async def _fetch_all(
-    sources: Iterable[Source],
-    config: FetchConfig,
-    known: KnownValidators,
-    results: queue.Queue,
-    stopping: threading.Event,
-    robots: RobotsCache,
-) -> None:
-    async with _Fetcher(config, known, robots) as fetcher:
-        window: deque[asyncio.Task[Outcome]] = deque()
-        for source in sources:
-            if stopping.is_set():
-                break
-            window.append(asyncio.create_task(fetcher.outcome(source)))
-            if len(window) >= config.concurrency * 4:
-                await asyncio.to_thread(results.put, await window.popleft())
-        while window and not stopping.is_set():
-            await asyncio.to_thread(results.put, await window.popleft())
-        for task in window:
-            task.cancel()
+async def _fetch_all(sources: Iterator[Source], config: FetchConfig, known: KnownValidators,
+                     handover: Handover[Outcome], robots: RobotsCache) -> None:
+    fetcher = _Fetcher(config, known, robots)
+    try:
+        await _Scheduler(fetcher, handover).run(sources)
+    finally:
+        await fetcher.client.aclose()
+
+
+class _Scheduler:
+    """Starts each source as soon as its host may take it, within the global limit and the
+    handover window, and hands every outcome over."""
+
+    def __init__(self, fetcher: _Fetcher, handover: Handover[Outcome]) -> None:
+        self.fetcher = fetcher
+        self.config = fetcher.config
+        self.handover = handover
+        self.queues = HostQueues(self.config.per_host, self.config.host_delay)
+        self.requests = 0  # in flight, robots.txt included: at most config.concurrency
+        self.reading_robots: set[str] = set()
+        self.resolving: set[str] = set()
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.wake = asyncio.Event()
+        self.listed = 0
+        self.unread = True
+        self.list_error: Exception | None = None
+        self.failure: BaseException | None = None
+
+    async def run(self, sources: Iterator[Source]) -> None:
+        loop = asyncio.get_running_loop()
+        self.handover.listen(lambda: loop.call_soon_threadsafe(self.wake.set))
+        try:
+            while not self.handover.stopped:
+                self.wake.clear()
+                self._read(sources)
+                self._start()
+                if self.failure is not None:
+                    raise self.failure
+                if not (self.tasks or self.queues or self.unread):
+                    break
+                await self._sleep()
+        finally:
+            self.handover.listen(None)
+            for task in self.tasks:
+                task.cancel()
+            await asyncio.gather(*self.tasks, return_exceptions=True)
+        if self.list_error is not None:
+            raise self.list_error
+
+    def _read(self, sources: Iterator[Source]) -> None:
+        """Read ahead up to LOOKAHEAD waiting sources: enough to see the many sites of a list
+        grouped by site, bounded for a list streamed from a generator."""
+        while self.unread and len(self.queues) < LOOKAHEAD:
+            try:
+                source = next(sources)
+            except StopIteration:
+                self.unread = False
+                return
+            except Exception as exc:  # the list broke off: what was read is still fetched
+                self.unread, self.list_error = False, exc
+                return
+            self.queues.add(Job(self.listed, source, _host_key(source)))
+            self.listed += 1
+
+    def _start(self) -> None:
+        while self.handover.has_room() and (picked := self.queues.pick(self._gate)):
+            job, requests = picked
+            self.handover.claim()
+            if requests:
+                self.requests += 1
+                self._spawn(self._request(job))
+            else:
+                self._spawn(self._decide(job))
+
+    def _gate(self, job: Job) -> Gate:
+        """What may become of the first job of a host's queue now."""
+        if job.host == LOCAL:
+            return Gate.DECIDE
+        return self._address_gate(job) or self._robots_gate(job) or self._slot()
+
+    def _address_gate(self, job: Job) -> Gate | None:
+        """A newsletter link's host is checked first: not even robots.txt from a private one."""
+        if not self.fetcher.guarded(job.source):
+            return None
+        refusal = self.fetcher.private.get(job.host)
+        if refusal is None and job.host not in self.resolving:
+            self.resolving.add(job.host)
+            self._spawn(self._resolve(job.host, job.source.location))
+        return Gate.HOLD if refusal is None else Gate.DECIDE if refusal else None
+
+    def _robots_gate(self, job: Job) -> Gate | None:
+        """A host waits for its robots.txt, read once a run; a URL it disallows is refused."""
+        if not self.config.respect_robots:
+            return None
+        origin = _origin(job.source.location)
+        robots = self.fetcher.robots.get(origin)
+        if robots is None:
+            if origin not in self.reading_robots:
+                if self.requests >= self.config.concurrency:
+                    return Gate.FULL
+                self.reading_robots.add(origin)
+                self.requests += 1
+                self._spawn(self._robots(origin))
+            return Gate.HOLD
+        if robots.refusal_for(job.source.location, self.config.user_agent):
+            return Gate.DECIDE
+        self.queues.slow_down(job.host, robots.delay(self.config.user_agent))
+        return None
+
+    def _slot(self) -> Gate:
+        return Gate.REQUEST if self.requests < self.config.concurrency else Gate.FULL
+
+    def _spawn(self, work: Coroutine[object, object, None]) -> None:
+        task = asyncio.create_task(work)
+        self.tasks.add(task)
+        task.add_done_callback(self._ended)
+
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            self.failure = task.exception()
+        self.wake.set()
+
+    async def _sleep(self) -> None:
+        """Until a task ends, the consumer takes a page, or a resting host may go again."""
+        wake_at = self.queues.wake_at
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(None if wake_at is None else
+                                       max(0.0, wake_at - time.monotonic())):
+                await self.wake.wait()
+
+    async def _robots(self, origin: str) -> None:
+        try:
+            self.fetcher.robots[origin] = await etiquette.read_robots(self.fetcher.client, origin)
+        finally:
+            self.requests -= 1
+            self.reading_robots.discard(origin)
+
+    async def _resolve(self, host: str, url: str) -> None:
+        try:
+            self.fetcher.private[host] = await etiquette.private_refusal(url)
+        finally:
+            self.resolving.discard(host)
+
+    async def _decide(self, job: Job) -> None:
+        self.handover.finish(job.index, (job.source, await self.fetcher.decide(job.source)))
+
+    async def _request(self, job: Job) -> None:
+        try:
+            outcome: Page | GleanerError = await self.fetcher.fetch(job.source)
+        except etiquette.Retryable as exc:
+            try:
+                wait = exc.wait(job.attempt, self.config)
+            except FetchError as error:
+                outcome = error
+            else:
+                self.queues.retry(job, wait)
+                return
+        except GleanerError as exc:
+            outcome = exc
+        finally:
+            self.requests -= 1
+        self.queues.done(job)
+        self.handover.finish(job.index, (job.source, outcome))
 
 
 class _Fetcher:
-    """One HTTP client with the global and per-host limits of a run."""
+    """The HTTP side of a fetch pass: one client; each call one request, when the scheduler
+    says so."""
 
     def __init__(self, config: FetchConfig, known: KnownValidators,
                  robots: RobotsCache) -> None:
         self.config = config
         self.known = known
-        self.slots = asyncio.Semaphore(config.concurrency)
-        self.hosts: dict[str, _Host] = {}
         self.robots = robots
-        self.reading_robots: dict[str, asyncio.Task[Robots]] = {}
+        self.private: dict[str, str] = {}  # host → why newsletter links may not go there, or ""
         self.client = httpx.AsyncClient(
             follow_redirects=True,
             max_redirects=config.max_redirects,
             timeout=httpx.Timeout(config.timeout),
             headers={"User-Agent": config.user_agent, "Accept": ACCEPT_HEADERS["article"]},
-            limits=httpx.Limits(max_connections=config.concurrency),
-            event_hooks={"request": [_refuse_private_hop]},
+            # The scheduler holds requests to the limits; the pool keeps hosts' connections for
+            # their next URLs (capped at `concurrency`, it would close them to open others).
+            limits=httpx.Limits(max_connections=None,
+                                max_keepalive_connections=config.concurrency * config.per_host),
+            verify=_tls(),
+            event_hooks={"request": [etiquette.refuse_private_hop]},
         )
 
-    async def __aenter__(self) -> _Fetcher:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.client.aclose()
-
-    async def outcome(self, source: Source) -> Outcome:
+    async def decide(self, source: Source) -> Page | GleanerError:
+        """The outcome of a source that needs no request: a file, or a refused URL."""
         try:
             if source.is_file:
-                return source, await asyncio.to_thread(read_file, source)
-            return source, await self.fetch(source)
+                return await asyncio.to_thread(read_file, source)
+            url = _checked_url(source.location)
+            if self.guarded(source) and self.private[_host_key(source)]:
+                return FetchError(self.private[_host_key(source)])
+            return FetchError(self.robots[_origin(url)].refusal_for(url, self.config.user_agent))
         except GleanerError as exc:
-            return source, exc
+            return exc
+
+    def guarded(self, source: Source) -> bool:
+        """Whether the source may only reach public addresses."""
+        return source.from_newsletter and not self.config.allow_private_from_newsletters
 
     async def fetch(self, source: Source) -> Page:
+        """One attempt; raises etiquette.Retryable for a failure worth another."""
         url = _checked_url(source.location)
-        if source.from_newsletter and not self.config.allow_private_from_newsletters:
-            await _refuse_private(url)
-        host = self.hosts.setdefault(urlsplit(url).netloc, _Host(self.config))
-        if self.config.respect_robots:
-            await self._obey_robots(url, host)
-        attempts = self.config.retries + 1
-        for attempt in range(1, attempts + 1):
-            async with host, self.slots:  # a request waiting on a busy host holds no global slot
-                try:
-                    return await self._get(source, url)
-                except _Retryable as exc:
-                    if attempt == attempts:
-                        raise FetchError(f"{exc.reason} (after {attempts} attempts)") from exc
-                    delay = exc.retry_after
-                    if delay is None:
-                        delay = self.config.backoff * 2 ** (attempt - 1)
-                    elif delay > self.config.max_retry_after:
-                        raise FetchError(f"{exc.reason}; server asked to wait {delay:.0f} s, "
-                                         f"over the {self.config.max_retry_after:.0f} s limit"
-                                         ) from exc
-            await asyncio.sleep(delay)
-        raise AssertionError("unreachable")
-
-    async def _get(self, source: Source, url: str) -> Page:
         headers = {"Accept": ACCEPT_HEADERS[source.kind], **self._conditional(url)}
-        guard = source.from_newsletter and not self.config.allow_private_from_newsletters
+        guard = {etiquette.NEWSLETTER_GUARD: self.guarded(source)}  # checked on every hop
         try:
             async with asyncio.timeout(self.config.timeout), self.client.stream(
-                    "GET", url, headers=headers, extensions={NEWSLETTER_GUARD: guard}) as response:
+                    "GET", url, headers=headers, extensions=guard) as response:
                 return await self._read(source, response)
-        except TimeoutError as exc:  # the whole request, for servers that trickle bytes
-            raise _Retryable(f"timed out after {self.config.timeout:g} s") from exc
+        except (TimeoutError, httpx.TimeoutException) as exc:  # whole request, or one read
+            raise etiquette.Retryable(f"timed out after {self.config.timeout:g} s") from exc
         except httpx.TooManyRedirects as exc:
             raise FetchError(f"redirect loop or more than {self.config.max_redirects} "
                              "redirects") from exc
-        except httpx.TimeoutException as exc:
-            raise _Retryable(f"timed out after {self.config.timeout:g} s") from exc
         except httpx.TransportError as exc:
-            raise _Retryable(f"network error: {exc or type(exc).__name__}") from exc
+            raise etiquette.Retryable(f"network error: {exc or type(exc).__name__}") from exc
+        except (httpx.RequestError, httpx.InvalidURL) as exc:  # an undecodable body, say
+            raise FetchError(f"bad response: {exc or type(exc).__name__}") from exc
 
     def _conditional(self, url: str) -> dict[str, str]:
-        validators = self.known(url)
-        if validators is None:
-            return {}
-        headers = {}
-        if validators.etag:
-            headers["If-None-Match"] = validators.etag
-        if validators.last_modified:
-            headers["If-Modified-Since"] = validators.last_modified
-        return headers
+        known = self.known(url) or Validators()
+        return {name: value for name, value in (("If-None-Match", known.etag),
+                                                ("If-Modified-Since", known.last_modified))
+                if value}
 
     async def _read(self, source: Source, response: httpx.Response) -> Page:
         final_url = str(response.url)
@@ -202,8 +333,8 @@ class _Fetcher:
         if response.status_code == 304:
             return Page(source, final_url, b"", "", validators, not_modified=True)
         if response.status_code in RETRY_STATUSES:
-            raise _Retryable(f"HTTP {response.status_code} {response.reason_phrase}",
-                             _retry_after(response.headers.get("Retry-After")))
+            raise etiquette.Retryable(f"HTTP {response.status_code} {response.reason_phrase}",
+                                      etiquette.retry_after(response.headers.get("Retry-After")))
         if response.status_code >= 400:
             raise FetchError(f"HTTP {response.status_code} {response.reason_phrase}")
         content_type = _content_type(response.headers.get("Content-Type", ""))
@@ -226,119 +357,6 @@ class _Fetcher:
         return b"".join(chunks)
 
 
-    async def _obey_robots(self, url: str, host: _Host) -> None:
-        """Refuse a URL its site's robots.txt disallows for our User-Agent; fetched once a run."""
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
-        if origin not in self.robots:
-            if origin not in self.reading_robots:
-                self.reading_robots[origin] = asyncio.ensure_future(self._robots(origin))
-            self.robots[origin] = await self.reading_robots[origin]
-        robots = self.robots[origin]
-        if robots.refusal:
-            raise FetchError(robots.refusal)
-        if robots.rules is None:
-            return
-        if not robots.rules.can_fetch(self.config.user_agent, url):
-            raise FetchError(f"robots.txt of {parts.netloc} disallows {parts.path or '/'} "
-                             "for Gleaner's User-Agent")
-        delay = robots.rules.crawl_delay(self.config.user_agent)
-        if delay:
-            host.delay = max(host.delay, min(float(delay), MAX_CRAWL_DELAY))
-
-    async def _robots(self, origin: str) -> Robots:
-        """The parsed robots.txt; a missing one allows all, an erroring server allows nothing."""
-        try:
-            async with self.slots, self.client.stream(
-                    "GET", f"{origin}/robots.txt", headers={"Accept": "text/plain"}) as response:
-                if response.status_code >= 500:
-                    return Robots(refusal=f"robots.txt of {urlsplit(origin).netloc} answered "
-                                           f"HTTP {response.status_code}: not fetching from a "
-                                           "site whose rules cannot be read")
-                if response.status_code >= 400:
-                    return Robots()
-                body = b""
-                async for chunk in response.aiter_bytes():
-                    body += chunk
-                    if len(body) > ROBOTS_MAX_BYTES:
-                        break
-        except (httpx.TransportError, httpx.TooManyRedirects):
-            return Robots()  # unreachable site: the page fetch will report the real error
-        rules = urllib.robotparser.RobotFileParser()
-        rules.parse(body[:ROBOTS_MAX_BYTES].decode("utf-8", "replace").splitlines())
-        return Robots(rules)
-
-
-@dataclass(frozen=True)
-class Robots:
-    """A site's robots.txt: its rules, or why nothing may be fetched from the site."""
-
-    rules: urllib.robotparser.RobotFileParser | None = None
-    refusal: str = ""
-
-
-async def _refuse_private_hop(request: httpx.Request) -> None:
-    """Every hop of a newsletter link, redirects included, must stay on public addresses."""
-    if request.extensions.get(NEWSLETTER_GUARD):
-        await _refuse_private(str(request.url))
-
-
-async def _refuse_private(url: str) -> None:
-    host = urlsplit(url).hostname or ""
-    for address in await _addresses(host):
-        if _is_private(address):
-            raise FetchError(
-                f"refused: {host} is a private address ({address}); links from newsletters "
-                "may not reach private networks (fetch.allow_private_from_newsletters allows it)")
-
-
-async def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
-    try:
-        return [ipaddress.ip_address(host.strip("[]"))]
-    except ValueError:
-        pass
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, None)
-    except OSError:
-        return []  # unresolvable: the request itself fails with a network error
-    return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
-
-
-def _is_private(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return (address.is_private or address.is_loopback or address.is_link_local
-            or address.is_reserved or address.is_multicast or address.is_unspecified)
-
-
-class _Host:
-    """Per-host concurrency limit and politeness delay between requests."""
-
-    def __init__(self, config: FetchConfig) -> None:
-        self.slots = asyncio.Semaphore(config.per_host)
-        self.delay = config.host_delay
-        self.next_start = 0.0
-        self.lock = asyncio.Lock()
-
-    async def __aenter__(self) -> None:
-        await self.slots.acquire()
-        async with self.lock:
-            wait = self.next_start - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            self.next_start = time.monotonic() + self.delay
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.slots.release()
-
-
-class _Retryable(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retry_after = retry_after
-
-
 def read_file(source: Source) -> Page:
     path = Path(source.location)
     try:
@@ -349,11 +367,33 @@ def read_file(source: Source) -> Page:
     return Page(source, path.as_uri(), content, content_type)
 
 
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """Certificates load once a process, not once a fetch pass: it takes a good 0.1 s."""
+    return httpx.create_ssl_context()
+
+
 def _checked_url(location: str) -> str:
-    parts = urlsplit(location)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError(f"not an http(s) URL: {location!r}")
-    return location
+    try:
+        parts = urlsplit(location)
+        if parts.scheme in ("http", "https") and parts.hostname:
+            return location
+    except ValueError:  # an unbalanced [ in the host, say
+        pass
+    raise FetchError(f"not an http(s) URL: {location!r}")
+
+
+def _host_key(source: Source) -> str:
+    """The queue a source waits in: its host and port, or LOCAL if it needs no request."""
+    try:
+        return LOCAL if source.is_file else urlsplit(_checked_url(source.location)).netloc.lower()
+    except FetchError:
+        return LOCAL
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _content_type(header: str) -> str:
@@ -362,12 +402,3 @@ def _content_type(header: str) -> str:
 
 def _sniff(content: bytes) -> str:
     return "text/html" if content.lstrip()[:1] == b"<" else "text/plain"
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value)
-    parsed = email.utils.parsedate_to_datetime(value) if value else None
-    return max(0.0, parsed.timestamp() - time.time()) if parsed else None

@@ -1,10 +1,12 @@
-"""The emit stage: render an article note in the users' format and merge it into the vault.
+"""The emit stage: lay out an article note through its template and merge it into the vault.
 
-Gleaner owns the keys and sections it writes; the person owns everything else (see
-docs/OWNERSHIP.md). What Gleaner last wrote is kept in the state (`owned`), so on a re-run
-a value or section that still matches it is refreshed, and one the person changed is left
-alone. A snapshot written just before a note file (`pending`) covers a run killed between
-the file write and the state commit: the text it left is still recognised as Gleaner's.
+The template (pipeline/templates.py; the shipped one in data/templates/) decides the layout.
+Gleaner owns the frontmatter keys and the `## ` sections it writes; the person owns
+everything else (see docs/OWNERSHIP.md). What Gleaner last wrote is kept in the state
+(`owned`), so on a re-run a value or section that still matches it is refreshed, and one the
+person changed is left alone. A snapshot written just before a note file (`pending`) covers
+a run killed between the file write and the state commit: the text it left is still
+recognised as Gleaner's.
 """
 
 from __future__ import annotations
@@ -14,18 +16,26 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-from .errors import NoteError
+from .errors import ConfigError, NoteError
 from .frontmatter import render_frontmatter, split_frontmatter
 from .markup import inert, link_label, link_target, readable
-from .records import Link, NoteDraft, Topic
-from .sections import PREAMBLE, join_sections, split_sections
+from .records import Analysis, Article, Link, NoteDraft, Topic
+from .resources import data_path
+from .sections import join_sections, split_sections
+from .templates import Layout, NoteTemplate, Safe
 from .validate import check_frontmatter, frontmatter_problems
 from .vault import TOPICS_DIR, safe_name
 
-PERSON_DEFAULTS: Mapping[str, Any] = {"already_read": False, "read_priority": 0}
-OWNED_SECTIONS = ("Summary", "Links", "Topics")
+PERSON_DEFAULTS: Mapping[str, Any] = {"already_read": False}
+PERSON_KEYS = frozenset({"already_read", "id", "upload_date"})
+# Before Gleaner computed read_priority it wrote this default and kept no snapshot of it.
+FORMER_DEFAULTS: Mapping[str, Any] = {"read_priority": 0}
+OWNED_SECTIONS = ("Summary", "Links", "Topics")  # the `## ` sections of the shipped template
+DEFAULT_TEMPLATE = data_path("templates/note.md.j2")
 ID_KEY = "id"
 MAX_PENDING = 8
 NOT_IN_TAG = re.compile(r"[^\w/-]+")  # Obsidian tags: letters, digits, `_`, `-` and `/`
@@ -40,6 +50,33 @@ class Rendered:
     kept: tuple[str, ...] = field(default_factory=tuple)
 
 
+@dataclass(frozen=True)
+class OutboundLink:
+    """A link of the article as a template sees it: `markdown` and `line` are ready to
+    write; the other fields are the plain values (escaped if written with `{{ }}`)."""
+
+    url: str
+    label: str
+    context: str
+    kind: str
+    note: str | None
+    markdown: Safe
+    line: Safe
+
+
+@dataclass(frozen=True)
+class TopicLink:
+    """A topic of the article as a template sees it: `link` (the topic note's path),
+    `embed` and `wikilink` are ready to write."""
+
+    name: str
+    category: str
+    organization: str | None
+    link: Safe
+    embed: Safe
+    wikilink: Safe
+
+
 def note_id_for(url: str) -> str:
     """The stable id of the note first written for this URL; it never changes after."""
     return "gl-" + hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()[:12]
@@ -49,38 +86,56 @@ def topic_link(topic: Topic) -> str:
     return f"{TOPICS_DIR}/{safe_name(topic.category)}/{safe_name(topic.name)}"
 
 
-def owned_frontmatter(draft: NoteDraft, versions: list[str]) -> dict[str, Any]:
-    article = draft.article
-    values: dict[str, Any] = {
-        "link": article.url,
-        "relevance": draft.relevance,
-        "source": readable(article.source_name or article.site_name or ""),
-        "tags": gleaner_tags(draft.analysis.tags),
-        "type": "Content",
-    }
-    optional = {"title": readable(article.title), "author": readable(article.author or ""),
-                "published": article.published,
-                "versions": [v for v in versions if v != article.url]}
-    values.update({k: v for k, v in optional.items() if v})
-    return values
-
-
 def gleaner_tags(tags: Sequence[str]) -> list[str]:
     """Gleaner's own tags as valid Obsidian tags; a person's tags are never rewritten."""
     cleaned = (NOT_IN_TAG.sub("_", readable(tag)).strip("_") for tag in tags)
     return list(dict.fromkeys(tag for tag in cleaned if tag))
 
 
-def owned_sections(draft: NoteDraft, note_paths: Mapping[str, str]) -> dict[str, str]:
+def note_context(draft: NoteDraft, note_paths: Mapping[str, str],
+                 versions: Sequence[str]) -> dict[str, Any]:
+    """What a template can use: the frontmatter values as they are, and the body's text
+    already escaped (docs/TEMPLATES.md lists them). None means "the article has none"."""
     article = draft.article
-    links = "\n".join(_link_line(link, note_paths) for link in article.links)
-    embeds = "\n\n".join(f"![[{topic_link(t)}]]" for t in draft.analysis.topics)
     return {
-        PREAMBLE: f"\n{link_target(article.url)}\n",
-        "Summary": f"\n{_summary_text(draft.summary)}\n",
-        "Links": f"\n{links}\n\n" if links else "\n",
-        "Topics": f"\n{embeds}\n" if embeds else "\n",
+        "link": article.url,
+        "relevance": draft.relevance,
+        "read_priority": draft.read_priority,
+        "source": readable(article.source_name or article.site_name or ""),
+        "tags": gleaner_tags(draft.analysis.tags),
+        "title": readable(article.title) or None,
+        "author": readable(article.author or "") or None,
+        "published": article.published or None,
+        "versions": [v for v in versions if v != article.url] or None,
+        "url": Safe(link_target(article.url)),
+        "summary": Safe(_summary_text(draft.summary)),
+        "links": [_outbound(link, note_paths) for link in article.links],
+        "topics": [_topic(topic) for topic in draft.analysis.topics],
     }
+
+
+@cache
+def default_template() -> NoteTemplate:
+    return load_template(None)
+
+
+def load_template(path: Path | None) -> NoteTemplate:
+    """The note template at `path` (None: the shipped one), tried on sample notes first, so
+    a template that cannot make a valid note stops the run before any note is written."""
+    template = NoteTemplate.from_file(path or DEFAULT_TEMPLATE)
+    for sample in SAMPLES:
+        try:
+            layout = _layout(template, sample, {SAMPLE_KNOWN: "Known note.md"}, [SAMPLE_COPY])
+        except NoteError as exc:
+            raise ConfigError(str(exc)) from exc
+        for key, reason in frontmatter_problems(_new_frontmatter(layout.keys, "gl-sample")):
+            if reason.endswith("is a required property"):
+                raise ConfigError(f"note template {template.origin} leaves out the frontmatter "
+                                  f"key {key!r}, which every note needs "
+                                  "(schemas/note.schema.json)")
+            raise ConfigError(f"note template {template.origin} writes an invalid frontmatter "
+                              f"value: {key}: {reason}")
+    return template
 
 
 def with_pending(owned_before: Mapping[str, Any] | None, written: Mapping[str, Any]) -> dict:
@@ -98,29 +153,40 @@ def render_note(
     existing: str | None = None,
     owned_before: Mapping[str, Any] | None = None,
     today: date | None = None,
+    template: NoteTemplate | None = None,
 ) -> Rendered:
     """The note's full text: fresh, or merged into the existing file keeping the person's edits."""
     owned_before = owned_before or {}
-    fresh_keys = owned_frontmatter(draft, versions)
-    fresh_sections = owned_sections(draft, note_paths)
+    layout = _layout(template or default_template(), draft, note_paths, versions)
     what = f"note for {draft.article.url}"
     note_id = owned_before.get("id") or note_id_for(draft.article.url)
     if existing is None:
-        frontmatter = {**PERSON_DEFAULTS, **fresh_keys, ID_KEY: note_id,
-                       "upload_date": (today or date.today()).isoformat()}
+        frontmatter = _new_frontmatter(layout.keys, note_id, today)
         check_frontmatter(frontmatter, what)
-        text = render_frontmatter(frontmatter) + _fresh_body(fresh_sections)
+        text = render_frontmatter(frontmatter) + layout.body
         kept: tuple[str, ...] = ()
     else:
-        frontmatter, text, kept = _merge(existing, fresh_keys, fresh_sections, owned_before,
+        frontmatter, text, kept = _merge(existing, layout.keys, layout.sections, owned_before,
                                          note_id, what)
-    owned = {"keys": fresh_keys, "sections": fresh_sections, "id": frontmatter[ID_KEY]}
+    owned = {"keys": layout.keys, "sections": layout.sections, "id": frontmatter[ID_KEY]}
     return Rendered(text=text, owned=owned, kept=kept)
 
 
-def _fresh_body(sections: dict[str, str]) -> str:
-    return join_sections([(PREAMBLE, sections[PREAMBLE]),
-                          *((name, sections[name]) for name in OWNED_SECTIONS)])
+def _layout(template: NoteTemplate, draft: NoteDraft, note_paths: Mapping[str, str],
+            versions: Sequence[str]) -> Layout:
+    layout = template.render(note_context(draft, note_paths, versions))
+    theirs = sorted(PERSON_KEYS & set(layout.keys))
+    if theirs:
+        raise NoteError(f"note template {template.origin} sets {theirs[0]!r}: Gleaner writes "
+                        "already_read, id and upload_date itself, once, and then leaves them "
+                        "to the person")
+    return layout
+
+
+def _new_frontmatter(keys: Mapping[str, Any], note_id: str,
+                     today: date | None = None) -> dict[str, Any]:
+    return {**PERSON_DEFAULTS, **keys, ID_KEY: note_id,
+            "upload_date": (today or date.today()).isoformat()}
 
 
 def _merge(
@@ -133,7 +199,7 @@ def _merge(
         raise NoteError(f"existing note cannot be read, left untouched: {exc}") from exc
     already_wrong = frontmatter_problems(frontmatter)
     snapshots = [owned_before, *owned_before.get("pending", [])]
-    written_keys = [s.get("keys", {}) for s in snapshots]
+    written_keys = [{**FORMER_DEFAULTS, **s["keys"]} for s in snapshots if s.get("keys")]
     kept = []
     for key, value in fresh_keys.items():
         merged = _merged_value(key, frontmatter.get(key), value, written_keys)
@@ -179,21 +245,26 @@ def _merged_tags(current: Any, fresh: list[str], written: list[list[str]]) -> An
 def _merge_sections(
     body: str, fresh: dict[str, str], written: list[Mapping[str, str]]
 ) -> tuple[str, list[str]]:
-    """Replace each owned section's earlier text by the new one; keep everything else."""
-    parts = split_sections(body)
+    """Replace each owned section's earlier text by the new one, add the template's sections
+    the note lacks, drop Gleaner's unedited text the template no longer writes (the person
+    changed templates); keep everything else."""
+    merged: list[tuple[str, str]] = []
     kept = []
-    for index, (name, content) in enumerate(parts):
+    for name, content in split_sections(body):
+        earlier = [w[name] for w in written if name in w]
         if name not in fresh:
+            if content not in earlier:
+                merged.append((name, content))
             continue
-        merged = _merged_section(content, fresh[name], [w[name] for w in written if name in w])
-        if merged is None:
+        section = _merged_section(content, fresh[name], earlier)
+        if section is None:
             kept.append(f"section {name or 'link line'!r}")
-        else:
-            parts[index] = (name, merged)
-    present = {name for name, _ in parts}
+        merged.append((name, content if section is None else section))
+    present = {name for name, _ in merged}
     ever_written = {name for w in written for name in w}
-    parts += [(n, fresh[n]) for n in OWNED_SECTIONS if n not in present and n not in ever_written]
-    return join_sections(parts), kept
+    merged += [(name, text) for name, text in fresh.items()
+               if name not in present and name not in ever_written]
+    return join_sections(merged), kept
 
 
 def _merged_section(content: str, fresh: str, earlier: list[str]) -> str | None:
@@ -217,10 +288,39 @@ def _summary_text(summary: str) -> str:
     )
 
 
-def _link_line(link: Link, note_paths: Mapping[str, str]) -> str:
+def _outbound(link: Link, note_paths: Mapping[str, str]) -> OutboundLink:
     note = note_paths.get(link.url)
     label = link_label(link.label)
-    target = f"[[{note.removesuffix('.md')}|{label}]]" if note else \
+    markdown = f"[[{note.removesuffix('.md')}|{label}]]" if note else \
         f"[{label}]({link_target(link.url)})"
     context = inert(link.context)
-    return f"- {target} : {context}" if context else f"- {target}"
+    line = f"- {markdown} : {context}" if context else f"- {markdown}"
+    return OutboundLink(url=link.url, label=readable(link.label), context=readable(link.context),
+                        kind=link.kind, note=note.removesuffix(".md") if note else None,
+                        markdown=Safe(markdown), line=Safe(line))
+
+
+def _topic(topic: Topic) -> TopicLink:
+    path = topic_link(topic)
+    return TopicLink(name=readable(topic.name), category=topic.category,
+                     organization=readable(topic.organization or "") or None, link=Safe(path),
+                     embed=Safe(f"![[{path}]]"),
+                     wikilink=Safe(f"[[{path}|{link_label(topic.name)}]]"))
+
+
+SAMPLE_KNOWN = "https://example.com/2024/12/known-note"
+SAMPLE_COPY = "https://example.com/mirror/sample"
+SAMPLES = (  # what a template is tried on before a run: a full note and a bare one
+    NoteDraft(
+        Article(url="https://example.com/2024/12/sample", source_name="Sample Weekly",
+                title="A sample article", text="Body.", author="A. Writer",
+                published="2024-12-31",
+                links=(Link("https://example.org/paper", "A paper", "It cites a paper."),
+                       Link(SAMPLE_KNOWN, "A note you have", ""))),
+        Analysis(topics=(Topic("GPT-4o", "Model", organization="OpenAI"),
+                         Topic("OpenAI", "Organization")),
+                 tags=("Large_Language_Model",), sentences=()),
+        summary="A summary of the sample.\n- With a key point.", relevance=4, read_priority=3),
+    NoteDraft(Article(url="https://example.com/bare", source_name="", title="", text="Body."),
+              Analysis(topics=(), tags=(), sentences=()), summary="", relevance=0),
+)

@@ -10,30 +10,33 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from .config import Config
-from .dedupe import fingerprint, is_same_article
 from .digest import digest_path, render_digest
 from .errors import GleanerError, NoteError
 from .feeds import parse_feed
-from .fetch import RobotsCache, fetch_pages
-from .frontmatter import read_frontmatter, render_frontmatter, split_frontmatter
+from .fetch import RobotsCache, fetch_each, fetch_pages
+from .frontmatter import render_frontmatter, split_frontmatter
+from .learning import RelevanceScorer
 from .links import canonical_url
 from .lock import VaultLock
 from .mail import newsletter_links
 from .markup import readable
-from .notes import note_id_for, render_note, with_pending
+from .note_index import NoteIndex
+from .notes import load_template, render_note, with_pending
+from .parallel import CpuStages, Prepared, auto_workers
 from .poll import NewItem, Poll, poll
+from .reading_queue import read_priority
 from .records import Analysis, Article, NoteDraft, Page, Source, Topic
-from .relevance import score_relevance
 from .report import ItemResult, RunReport
 from .state import NoteRecord, State, now
-from .text import markdown_to_text
+from .tags import Taxonomy
+from .templates import NoteTemplate
 from .topics import write_topic_note
 from .vault import STATE_DIR, Vault
 
@@ -41,17 +44,21 @@ if TYPE_CHECKING:
     from .summarize import Summarizer
 
 OnItem = Callable[[ItemResult], None]
+Key = TypeVar("Key")
+Outcome = Page | GleanerError
 
 
 def run(sources: Iterable[Source], config: Config, vault_root: Path | None = None,
         on_item: OnItem | None = None) -> RunReport:
     """Turn every source into a note in the vault and return what happened."""
+    template = load_template(config.template)  # a bad template stops the run before it starts
     vault = Vault(vault_root or config.vault)
     vault.root.mkdir(parents=True, exist_ok=True)
     with VaultLock(vault.root / STATE_DIR):
         state = State(vault.state_path)
         try:
-            return _Run(vault, state, config, on_item or (lambda item: None)).over(sources)
+            return _Run(vault, state, config, on_item or (lambda item: None),
+                        template).over(sources)
         finally:
             state.close()
 
@@ -63,6 +70,7 @@ def ingest(config: Config, vault_root: Path | None = None,
     With nothing new, no article stage runs (spaCy is not even imported): a cron poll costs
     a conditional request per feed and a scan of each mailbox.
     """
+    template = load_template(config.template)  # a bad template stops the run before it starts
     vault = Vault(vault_root or config.vault)
     vault.root.mkdir(parents=True, exist_ok=True)
     with VaultLock(vault.root / STATE_DIR):
@@ -71,7 +79,8 @@ def ingest(config: Config, vault_root: Path | None = None,
             polled = poll(config.subscriptions, config.fetch, state,
                           vault.root / STATE_DIR / "mail")
             if polled.any_new or state.dirty_topics() or state.dirty_digests():
-                return _Run(vault, state, config, on_item or (lambda item: None)).ingest(polled)
+                return _Run(vault, state, config, on_item or (lambda item: None),
+                            template).ingest(polled)
             return _nothing_new(vault, state, polled, on_item or (lambda item: None))
         finally:
             state.close()
@@ -91,22 +100,26 @@ def _nothing_new(vault: Vault, state: State, polled: Poll, on_item: OnItem) -> R
 
 
 class _Run:
-    def __init__(self, vault: Vault, state: State, config: Config, on_item: OnItem) -> None:
+    def __init__(self, vault: Vault, state: State, config: Config, on_item: OnItem,
+                 template: NoteTemplate) -> None:
         self.vault = vault
+        self.template = template
         self.state = state
         self.config = config
         self.on_item = on_item
-        # spaCy and the summarizers load in seconds: imported only once a run has work.
-        from .analyze import Analyzer
-        from .llm import summarizer_for
-
-        self.analyzer = Analyzer.load(vault.topics(), config.taxonomy)
+        taxonomy = Taxonomy.from_file(config.taxonomy) if config.taxonomy else None
+        self.stages = CpuStages(auto_workers() if config.workers is None else config.workers,
+                                lambda: list(vault.topics()), taxonomy, config.summary)
         self.digest_day: str | None = None
-        self.summarizer: Summarizer = summarizer_for(
-            config, vault.root / STATE_DIR, lambda why: self.report.summary_fallbacks.append(why))
+        self.llm: Summarizer | None = None
+        if config.llm.enabled:
+            from .llm import summarizer_for
+
+            self.llm = summarizer_for(config, vault.root / STATE_DIR,
+                                      lambda why: self.report.summary_fallbacks.append(why))
         vault.clear_temp()
-        self.vault_links = _links_in_vault(vault)
-        self.note_paths = {**state.note_paths(), **self.vault_links}
+        self.index = NoteIndex(vault, state)
+        self.relevance = RelevanceScorer.for_vault(config.interests, state, vault)
         self.report = RunReport()
 
     def over(self, sources: Iterable[Source]) -> RunReport:
@@ -114,16 +127,20 @@ class _Run:
         run_id = self.state.start_run()
         feed_items: list[Source] = []
         robots: RobotsCache = {}
-        for source, outcome in fetch_pages(sources, self.config.fetch, self.state.validators,
-                                           robots):
+        fetched = fetch_pages(sources, self.config.fetch, self.state.validators, robots)
+        self._make_notes(self._articles_only(fetched, feed_items))
+        self._make_notes(fetch_pages(feed_items, self.config.fetch, self.state.validators,
+                                     robots))
+        return self._finish(run_id)
+
+    def _articles_only(self, fetched: Iterable[tuple[Source, Outcome]],
+                       feed_items: list[Source]) -> Iterator[tuple[Source, Outcome]]:
+        """The outcomes to make notes of; a feed in the list (OPML) adds its items instead."""
+        for source, outcome in fetched:
             if source.kind == "feed" and isinstance(outcome, Page):
                 feed_items.extend(self._feed_items(outcome))
             else:
-                self._record(self._item(source, outcome))
-        for source, outcome in fetch_pages(feed_items, self.config.fetch, self.state.validators,
-                                           robots):
-            self._record(self._item(source, outcome))
-        return self._finish(run_id)
+                yield source, outcome
 
     def _feed_items(self, page: Page) -> list[Source]:
         try:
@@ -139,22 +156,21 @@ class _Run:
         """New feed items and issues first, then the articles the issues link to."""
         run_id = self.state.start_run()
         self.digest_day = date.today().isoformat()
-        outcomes = zip(polled.items, fetch_pages([i.source for i in polled.items],
-                                                 self.config.fetch, self.state.validators,
-                                                 polled.robots), strict=True)
+        outcomes = fetch_each(polled.items, lambda item: item.source, self.config.fetch,
+                              self.state.validators, polled.robots)
         in_hand = ((item, (item.source, item.page)) for item in polled.mail)
+        keyed = ((new, source, outcome)
+                 for new, (source, outcome) in itertools.chain(outcomes, in_hand))
         issues: list[tuple[str, str]] = []  # (subscription, item) keys, not the pages
         links: list[Source] = []
-        for new, (source, outcome) in itertools.chain(outcomes, in_hand):
-            self._record(self._item(source, outcome))
+        for new, outcome in self._notes_made(keyed):
             if new.is_issue and isinstance(outcome, Page):
                 issues.append((new.subscription.key, new.key))
                 links.extend(_issue_links(new, outcome))
             else:
                 self.state.mark_seen(new.subscription.key, new.key)
-        for source, outcome in fetch_pages(_unique(links), self.config.fetch,
-                                           self.state.validators, polled.robots):
-            self._record(self._item(source, outcome))
+        self._make_notes(fetch_pages(_unique(links), self.config.fetch, self.state.validators,
+                                     polled.robots))
         for subscription, item in issues:  # only now: a killed run expands their links again
             self.state.mark_seen(subscription, item)
         for failure in polled.failures:  # feeds and mailboxes that could not be read
@@ -163,11 +179,33 @@ class _Run:
             self.state.save_feed_validators(url, validators)
         return self._finish(run_id)
 
+    def _make_notes(self, fetched: Iterable[tuple[Source, Outcome]]) -> None:
+        for _ in self._notes_made((None, source, outcome) for source, outcome in fetched):
+            continue
+
+    def _notes_made(self, fetched: Iterable[tuple[Key, Source, Outcome]]
+                    ) -> Iterator[tuple[Key, Outcome]]:
+        """Each fetched page through the CPU stages (in the workers) into the vault, in order;
+        each key with its outcome once its item is recorded."""
+        needing_work = (((key, source, outcome), self._needs_work(outcome))
+                        for key, source, outcome in fetched)
+        for (key, source, outcome), prepared in self.stages.in_order(needing_work):
+            self._record(self._item(source, outcome, prepared))
+            yield key, outcome
+
+    def _needs_work(self, outcome: Outcome) -> Page | None:
+        """The page, if it is new or changed: only those go through the CPU stages."""
+        if isinstance(outcome, Page) and not outcome.not_modified \
+                and self._unchanged(outcome) is None:
+            return outcome
+        return None
+
     def _record(self, item: ItemResult) -> None:
         self.report.add(item)
         self.on_item(item)
 
     def _finish(self, run_id: int) -> RunReport:
+        self.stages.close()
         self.report.topic_notes_written = self._write_topic_notes()
         self._write_digests()
         self.report.finished = now()
@@ -175,11 +213,14 @@ class _Run:
         self.report.save(self.vault.root / STATE_DIR / "reports")
         return self.report
 
-    def _item(self, source: Source, outcome: Page | GleanerError) -> ItemResult:
+    def _item(self, source: Source, outcome: Outcome,
+              prepared: Prepared | GleanerError | None) -> ItemResult:
         try:
             if isinstance(outcome, GleanerError):
                 raise outcome
-            item = self._page(outcome)
+            if isinstance(prepared, GleanerError):
+                raise prepared
+            item = self._page(outcome, prepared)
             self.state.clear_failure(source.location)
             return item
         except GleanerError as exc:
@@ -188,33 +229,42 @@ class _Run:
             self.state.record_failed_source(source)
             return ItemResult(source.location, "failed", reason)
 
-    def _page(self, page: Page) -> ItemResult:
-        location = page.source.location
-        note_id, old_hash = self.state.fetched(location)
-        content_hash = hashlib.sha256(page.content).hexdigest()
+    def _unchanged(self, page: Page) -> NoteRecord | None:
+        """The note of this page, if the page is as it was when the note was written."""
+        note_id, old_hash = self.state.fetched(page.source.location)
         known = self.state.note(note_id) if note_id else None
-        if known and (page.not_modified or content_hash == old_hash) and self._exists(known):
+        if known and (page.not_modified or _content_hash(page) == old_hash) \
+                and self.index.exists(known):
+            return known
+        return None
+
+    def _page(self, page: Page, prepared: Prepared | None) -> ItemResult:
+        location = page.source.location
+        known = self._unchanged(page)
+        if known:
             return ItemResult(location, "unchanged", note=known.path)
         if page.not_modified:
             raise NoteError("server says not modified, but its note is gone: "
                             "run again with a fresh state to rebuild it")
-        from .extract import extract_article  # trafilatura: imported only when needed
-
-        article = extract_article(page)
-        plain = markdown_to_text(article.text)
-        prints = fingerprint(plain)
-        existing = self._existing_note(article, page.url, prints)
-        if existing and existing.url != article.url and not _is_newer(article, existing,
-                                                                      len(plain)):
+        if prepared is None:
+            raise NoteError("its note changed while the run was under way: run again")
+        article, prints = prepared.article, list(prepared.prints)
+        content_hash = _content_hash(page)
+        existing = self.index.existing_note(article, page.url, prints)
+        if existing and existing.url != article.url and not _is_newer(
+                article, existing, prepared.text_length):
             return self._older_version(article, existing, page, content_hash)
-        draft = self._draft(article)
-        return self._emit(draft, existing, page, content_hash, prints, len(plain))
+        draft = self._draft(prepared)
+        return self._emit(draft, existing, page, content_hash, prints, prepared.text_length)
 
-    def _draft(self, article: Article) -> NoteDraft:
-        analysis = self._in_vault_names(self.analyzer.analyze(article))
-        summary = self.summarizer.summarize(article, analysis.sentences)
-        relevance = score_relevance(article, analysis, self.config.interests)
-        return NoteDraft(article, analysis, summary, relevance)
+    def _draft(self, prepared: Prepared) -> NoteDraft:
+        article = prepared.article
+        analysis = self._in_vault_names(prepared.analysis)
+        summary = self.llm.summarize(article, analysis.sentences) if self.llm \
+            else prepared.summary
+        relevance = self.relevance.score(article, analysis).value
+        return NoteDraft(article, analysis, summary, relevance, read_priority=read_priority(
+            relevance, article.published, prepared.text_length))
 
     def _in_vault_names(self, analysis: Analysis) -> Analysis:
         """Topics under the names the vault already uses (two spellings may become one)."""
@@ -232,8 +282,8 @@ class _Run:
         path = existing.path if existing else self.vault.free_note_path(article.title)
         current = self.vault.read(path)
         versions = self.state.urls_of(existing.id) if existing else []
-        rendered = render_note(draft, self.note_paths, versions, current,
-                               existing.owned if existing else None)
+        rendered = render_note(draft, self.index.note_paths, versions, current,
+                               existing.owned if existing else None, template=self.template)
         status = "unchanged" if rendered.text == current else \
             ("written" if current is None else "updated")
         record = NoteRecord(existing.id if existing else 0, article.url, path,
@@ -247,45 +297,16 @@ class _Run:
             self.state.add_url(canonical_url(page.url), note_id)
             self.state.record_fetch(page.source.location, note_id, page.validators, content_hash)
             self.state.set_mentions(note_id, draft.analysis.mentions)
+            scored = self.relevance.remember(self.state, note_id, path, article,
+                                             draft.analysis)
             self.state.mark_topics_dirty(draft.analysis.topics)
             if self.digest_day and not (existing and existing.owned.get("keys")):
                 self.state.add_to_digest(self.digest_day, note_id, article.source_name)
-        for url in (article.url, canonical_url(page.url)):
-            self.note_paths[url] = path
+        self.index.add((article.url, canonical_url(page.url)), path)
         self.report.kept_edits.extend(f"{path}: {what}" for what in rendered.kept)
+        if status != "unchanged":
+            self.report.add_relevance(path, scored)
         return ItemResult(page.source.location, status, note=path)
-
-    def _existing_note(
-        self, article: Article, fetched: str, prints: list[int]
-    ) -> NoteRecord | None:
-        """The note already holding this article: by URL, else by near-identical text."""
-        for url in (article.url, canonical_url(fetched)):
-            record = self.state.note_for_url(url)
-            if record:
-                return self._located(record)
-        for note_id, shared, size in self.state.similar_notes(prints):
-            if is_same_article(shared, len(prints), size):
-                record = self.state.note(note_id)
-                return self._located(record) if record else None
-        path = self.vault_links.get(article.url) or self.vault_links.get(note_id_for(article.url))
-        if path:
-            return NoteRecord(0, article.url, path, article.title, article.published, 0, {})
-        return None
-
-    def _located(self, record: NoteRecord) -> NoteRecord:
-        """The record with its note's current path: the file whose frontmatter carries the
-        note's id or link, wherever the person renamed or moved it. If the person's own note
-        now has the old name, a free name for a fresh note, never the person's file."""
-        if self.vault.holds(record.path, record.owned.get("id"),
-                            {record.url, *self.state.urls_of(record.id)}):
-            return record
-        for key in (record.owned.get("id"), record.url):
-            moved = self.vault_links.get(key) if isinstance(key, str) else None
-            if moved:
-                return replace(record, path=moved)
-        if self._exists(record):
-            return replace(record, path=self.vault.free_note_path(record.title))
-        return record
 
     def _before_writing(self, record: NoteRecord, committed: dict | None,
                         prints: list[int]) -> NoteRecord:
@@ -295,9 +316,6 @@ class _Run:
         with self.state.transaction():
             note_id = self.state.save_note(replace(record, owned=pending), prints, len(prints))
         return replace(record, id=note_id)
-
-    def _exists(self, record: NoteRecord) -> bool:
-        return self.vault.inside(record.path).exists()
 
     def _older_version(self, article: Article, existing: NoteRecord, page: Page,
                        content_hash: str) -> ItemResult:
@@ -323,7 +341,7 @@ class _Run:
                                            *self._prints_of(existing))
             self.state.add_url(article.url, note_id)
             self.state.record_fetch(page.source.location, note_id, page.validators, content_hash)
-        self.note_paths[article.url] = path
+        self.index.add((article.url,), path)
         return ItemResult(page.source.location, status, "older version of an existing note", path)
 
     def _prints_of(self, record: NoteRecord) -> tuple[list[int], int]:
@@ -368,26 +386,12 @@ def _unique(sources: list[Source]) -> list[Source]:
     return list(first.values())
 
 
+def _content_hash(page: Page) -> str:
+    return hashlib.sha256(page.content).hexdigest()
+
+
 def _is_newer(article: Article, existing: NoteRecord, text_length: int) -> bool:
     """A later date, or on the same date a longer text: the version a note should show."""
     if article.published and existing.published and article.published != existing.published:
         return article.published > existing.published
     return text_length > existing.text_length
-
-
-def _links_in_vault(vault: Vault) -> dict[str, str]:
-    """URL or note id → note path for every note in the vault, so renamed or moved notes
-    are found."""
-    links: dict[str, str] = {}
-    for path in vault.notes():
-        try:
-            frontmatter = read_frontmatter(path)
-        except (GleanerError, OSError, UnicodeDecodeError):
-            continue
-        relative = path.relative_to(vault.root).as_posix()
-        versions = frontmatter.get("versions")
-        for key in [frontmatter.get("id"), frontmatter.get("link"),
-                    *(versions if isinstance(versions, list) else [])]:
-            if isinstance(key, str):
-                links.setdefault(key, relative)
-    return links

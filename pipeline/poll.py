@@ -18,7 +18,7 @@ from pathlib import Path
 from .config import FetchConfig, Subscription
 from .errors import GleanerError
 from .feeds import parse_feed
-from .fetch import RobotsCache, fetch_pages
+from .fetch import RobotsCache, fetch_each
 from .imap import read_imap
 from .mail import Mail, issue_page, parse_issue, read_mailbox
 from .records import Page, Source, Validators
@@ -62,9 +62,8 @@ def poll(subscriptions: Iterable[Subscription], config: FetchConfig, state: Stat
     subscriptions = list(subscriptions)
     result = Poll()
     feeds = [s for s in subscriptions if s.url]
-    sources = [Source(location=s.url or "", origin=s.name, kind="feed") for s in feeds]
-    for subscription, (source, outcome) in zip(
-            feeds, fetch_pages(sources, config, state.feed_validators, result.robots), strict=True):
+    for subscription, (source, outcome) in fetch_each(
+            feeds, _feed_source, config, state.feed_validators, result.robots):
         try:
             if isinstance(outcome, GleanerError):
                 raise outcome
@@ -82,6 +81,10 @@ def poll(subscriptions: Iterable[Subscription], config: FetchConfig, state: Stat
     result.mail = itertools.chain([first], mail) if first else iter(())
     result.any_new = bool(result.items) or first is not None
     return result
+
+
+def _feed_source(subscription: Subscription) -> Source:
+    return Source(location=subscription.url or "", origin=subscription.name, kind="feed")
 
 
 def _new_feed_items(subscription: Subscription, page: Page, state: State) -> Iterator[NewItem]:

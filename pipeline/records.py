@@ -106,3 +106,4 @@ class NoteDraft:
     analysis: Analysis
     summary: str
     relevance: int
+    read_priority: int = 0

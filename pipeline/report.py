@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .state import now
 from .vault import atomic_write
 
+if TYPE_CHECKING:
+    from .relevance import Scored
+
 STATUSES = ("written", "updated", "unchanged", "failed")
+REPORTED_TERMS = 5  # per note, in the JSON report
+SHOWN_NOTES = 3  # on the terminal: the highest scores, with their largest terms
+SHOWN_TERMS = 3
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,7 @@ class RunReport:
     topic_notes_written: int = 0
     kept_edits: list[str] = field(default_factory=list)
     summary_fallbacks: list[str] = field(default_factory=list)
+    relevance: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def add(self, item: ItemResult) -> None:
         self.items.append(item)
@@ -52,9 +61,33 @@ class RunReport:
             line += " (nothing new)"
         return line
 
+    def add_relevance(self, note: str, scored: Scored) -> None:
+        """A written or updated note's relevance and the terms that moved it most."""
+        self.relevance[note] = scored.to_json(REPORTED_TERMS)
+
+    def relevance_lines(self) -> list[str]:
+        """For the terminal: how the notes written spread over 0–5, and why the top ones
+        scored what they did; the JSON report has every note."""
+        if not self.relevance:
+            return []
+        spread = Counter(entry["relevance"] for entry in self.relevance.values())
+        lines = ["relevance: " + ", ".join(f"{spread[value]} × {value}"
+                                           for value in range(5, -1, -1) if spread[value])]
+        best = sorted(self.relevance.items(), key=lambda item: (-item[1]["score"], item[0]))
+        for note, entry in best[:SHOWN_NOTES]:
+            terms = ", ".join(f"{_label(term)} {term['points']:+.1f}"
+                              for term in entry["terms"][:SHOWN_TERMS])
+            yours = " (your rating)" if entry["rated_by_you"] else ""
+            lines.append(f"  {entry['relevance']}{yours}  {note}: {terms or 'no term matched'}")
+        return lines
+
     def save(self, folder: Path) -> Path:
         stamp = (self.finished or now()).replace(":", "").replace("+0000", "Z")
         path = folder / f"run-{stamp}.json"
         payload = {**asdict(self), "counts": self.counts}
         atomic_write(path, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
         return path
+
+
+def _label(term: dict[str, Any]) -> str:
+    return f"{term['term']} topics" if term["kind"] == "categories" else term["term"]

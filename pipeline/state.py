@@ -102,6 +102,16 @@ CREATE TABLE IF NOT EXISTS digests (
     path TEXT,
     dirty INTEGER NOT NULL DEFAULT 1
 );
+-- what each note was scored on and scored, and the relevance a person set on it
+-- (pipeline/relevance_store.py)
+CREATE TABLE IF NOT EXISTS relevance (
+    note_id INTEGER PRIMARY KEY REFERENCES notes(id) ON DELETE CASCADE,
+    features TEXT,
+    scored TEXT,
+    rating INTEGER,
+    read INTEGER NOT NULL DEFAULT 0,
+    stamp TEXT
+);
 """
 
 

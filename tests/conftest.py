@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import os
 import socket
 from collections.abc import Iterator
@@ -37,8 +38,11 @@ def vault(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def fast_config() -> Config:
-    """Defaults, minus the waiting that only matters against real sites."""
-    return Config(fetch=FetchConfig(host_delay=0.0, timeout=2.0, retries=1, backoff=0.05))
+    """Defaults, minus the waiting that only matters against real sites, and with the CPU
+    stages in the test process, which loads spaCy once for all tests (tests/test_parallel.py
+    covers the worker processes)."""
+    return Config(fetch=FetchConfig(host_delay=0.0, timeout=2.0, retries=1, backoff=0.05),
+                  workers=0)
 
 
 @pytest.fixture
@@ -91,3 +95,17 @@ AI_PARAGRAPHS = [
     "Synthetic data turned out to be a useful ingredient for training these models, and "
     "several labs described how they generate it at scale.",
 ]
+
+
+def realistic_paragraphs() -> list[str]:
+    """Distinct paragraphs of real articles (the tagging and summary sets, seeds left out)."""
+    seen: dict[str, None] = {}
+    for name in ("tagging/articles.jsonl", "summaries/references.jsonl"):
+        for line in (REPO / "tests" / "data" / name).read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            if item["origin"].startswith("seed"):
+                continue
+            for paragraph in item["text"].split("\n\n"):
+                if len(paragraph.split()) >= 25:
+                    seen.setdefault(paragraph.strip())
+    return list(seen)

@@ -22,16 +22,19 @@ Route = Response | Callable[[BaseHTTPRequestHandler], Response]
 
 
 class LoopbackServer:
-    """Serves `routes` on a free port of 127.0.0.1; records every request path and POST body."""
+    """Serves `routes` on a free port of 127.0.0.1 (or another loopback `address`); records
+    every request path and POST body, and in `spans` when each request was being served."""
 
-    def __init__(self) -> None:
+    def __init__(self, address: str = "127.0.0.1") -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.bodies: list[bytes] = []
+        self.spans: list[tuple[str, float, float]] = []  # (path, start, end), time.monotonic()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+                started = time.monotonic()
                 server.requests.append((self.path, dict(self.headers)))
                 route = server.routes.get(self.path)
                 if route is None:
@@ -52,6 +55,7 @@ class LoopbackServer:
                     self.wfile.write(body)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
+                server.spans.append((self.path, started, time.monotonic()))
 
             def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
                 """Served like GET, by path; the body is recorded in `bodies` first."""
@@ -61,13 +65,13 @@ class LoopbackServer:
             def log_message(self, format: str, *args: object) -> None:
                 """Tests read `requests`, not a log."""
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer((address, 0), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        return f"http://{self.httpd.server_address[0]}:{self.httpd.server_address[1]}"
 
     def url(self, path: str) -> str:
         return self.base + path

@@ -8,7 +8,6 @@ matters most: after a note file is written and before the state records it.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import re
@@ -28,7 +27,7 @@ from pipeline.sources import read_sources
 from pipeline.validate import validate_vault
 from pipeline.vault import STATE_DIR, TEMP_DIR, Vault
 
-from .conftest import AI_PARAGRAPHS, article_page
+from .conftest import AI_PARAGRAPHS, article_page, realistic_paragraphs
 from .server import LoopbackServer, Response
 
 KILLS = 20
@@ -38,22 +37,7 @@ PARAGRAPHS_PER_ARTICLE = 6
 # kill delays are spread over that span, so they land in start-up, mid-run and topic notes.
 FULL_RUN_SECONDS = 7.0
 REVISED_PER_RUN = ARTICLES // 2
-DATA = Path(__file__).parent / "data"
 EMBED = re.compile(r"!\[\[(topics/[^\]]+)\]\]")
-
-
-def realistic_paragraphs() -> list[str]:
-    """Distinct paragraphs of real articles (the tagging and summary sets, seeds left out)."""
-    seen: dict[str, None] = {}
-    for name in ("tagging/articles.jsonl", "summaries/references.jsonl"):
-        for line in (DATA / name).read_text(encoding="utf-8").splitlines():
-            item = json.loads(line)
-            if item["origin"].startswith("seed"):
-                continue
-            for paragraph in item["text"].split("\n\n"):
-                if len(paragraph.split()) >= 25:
-                    seen.setdefault(paragraph.strip())
-    return list(seen)
 
 
 @dataclass

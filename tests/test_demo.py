@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ from click.testing import CliRunner, Result
 
 from pipeline.cli import main
 from pipeline.frontmatter import split_frontmatter
+from pipeline.reading_queue import read_priority
+from pipeline.state import State
 
 REVIEW_URL_PATH = "/blog/2024-year-in-review/"
 
@@ -87,7 +90,7 @@ def test_seed_001_note_lists_outbound_links_with_descriptions(demo_vault):
 def test_note_frontmatter_has_the_users_keys_and_types(demo_vault):
     frontmatter, body = review_note(demo_vault[0])
     assert frontmatter["already_read"] is False
-    assert frontmatter["read_priority"] == 0
+    assert frontmatter["read_priority"] == expected_read_priority(demo_vault[0], frontmatter)
     assert 0 <= frontmatter["relevance"] <= 5
     assert frontmatter["type"] == "Content"
     assert frontmatter["source"] == "reading-list"
@@ -97,6 +100,17 @@ def test_note_frontmatter_has_the_users_keys_and_types(demo_vault):
     assert frontmatter["published"] == "2024-12-31"
     assert all(re.fullmatch(r"[A-Za-z_]+", tag) for tag in frontmatter["tags"])
     assert body.startswith(f"\n{frontmatter['link']}\n## Summary\n\n")
+
+
+def expected_read_priority(vault: Path, frontmatter: dict) -> int:
+    """The priority of the day the note was written, from the length the state recorded."""
+    state = State(vault / ".gleaner" / "state.sqlite")
+    try:
+        record = state.note_for_url(frontmatter["link"])
+    finally:
+        state.close()
+    return read_priority(frontmatter["relevance"], frontmatter["published"],
+                         record.text_length, date.fromisoformat(frontmatter["upload_date"]))
 
 
 def test_seeds_000_and_001_are_one_note_with_the_draft_as_a_version(demo_vault):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -11,10 +12,10 @@ import pytest
 
 from pipeline.config import USER_AGENT, FetchConfig
 from pipeline.errors import FetchError
-from pipeline.fetch import fetch_pages
+from pipeline.fetch import fetch_each, fetch_pages
 from pipeline.records import Page, Source
 
-from .server import Response
+from .server import LoopbackServer, Response
 
 HTML = "<html><body><article><p>Some article text.</p></article></body></html>"
 RSS = '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
@@ -203,3 +204,106 @@ def test_oversized_response_without_a_length_is_cut_off_at_the_cap(config):
         server.server_close()
     assert isinstance(outcome, FetchError)
     assert str(outcome) == "response is over the 10,000 byte cap"
+
+
+SLOW = 0.25  # seconds each page of the several-hosts tests takes to serve
+PER_HOST_PAGES = 12  # past the first 4 × concurrency URLs: the third host's come last
+
+
+@pytest.fixture(scope="module")
+def grouped_fetch() -> Iterator[tuple[list[LoopbackServer], list, FetchConfig]]:
+    """A list grouped by host over 127.0.0.2-4, all fetched: the servers, outcomes, config."""
+    config = FetchConfig(host_delay=0.0, timeout=5.0, retries=0, per_host=2, concurrency=6)
+    servers = [LoopbackServer(f"127.0.0.{n}") for n in (2, 3, 4)]
+    for server in servers:
+        for n in range(PER_HOST_PAGES):
+            server.routes[f"/p/{n}"] = Response(HTML, delay=SLOW)
+        server.__enter__()
+    try:
+        sources = [Source(server.url(f"/p/{n}"), "t") for server in servers
+                   for n in range(PER_HOST_PAGES)]
+        yield servers, fetch(sources, config), config
+    finally:
+        for server in servers:
+            server.__exit__()
+
+
+def page_spans(server: LoopbackServer) -> list[tuple[float, float]]:
+    return [(start, end) for path, start, end in server.spans if path != "/robots.txt"]
+
+
+def most_at_once(spans: list[tuple[float, float]]) -> int:
+    return max(sum(1 for other_start, other_end in spans if other_start <= start < other_end)
+               for start, _ in spans)
+
+
+def test_a_list_grouped_by_host_is_fetched_from_every_host_from_the_start(grouped_fetch):
+    servers, outcomes, _ = grouped_fetch
+    first_starts = [min(start for start, _ in page_spans(server)) for server in servers]
+    first_end = min(end for server in servers for _, end in page_spans(server))
+    assert all(isinstance(outcome, Page) for outcome in outcomes)
+    assert max(first_starts) < first_end  # every host busy before any page is done
+
+
+def test_no_host_gets_more_requests_at_once_than_per_host(grouped_fetch):
+    servers, _, config = grouped_fetch
+    for server in servers:
+        spans = [(start, end) for _, start, end in server.spans]  # robots.txt counts too
+        assert most_at_once(spans) == config.per_host
+
+
+def test_a_list_within_the_window_comes_back_in_list_order(server, config):
+    server.routes["/slow"] = Response(HTML, delay=0.3)
+    server.routes["/fast/1"] = Response(HTML)
+    server.routes["/fast/2"] = Response(HTML)
+    sources = [Source(server.url(path), "t") for path in ("/slow", "/fast/1", "/fast/2")]
+
+    outcomes = list(fetch_pages(sources, replace(config, per_host=3), lambda url: None))
+
+    ends = {path: end for path, _, end in server.spans}
+    assert ends["/fast/1"] < ends["/slow"] and ends["/fast/2"] < ends["/slow"]
+    assert [source for source, _ in outcomes] == sources
+
+
+def test_a_slow_page_does_not_hold_back_the_pages_after_it_past_the_window(server, config):
+    server.routes["/slow"] = Response(HTML, delay=0.6)
+    for n in range(12):
+        server.routes[f"/fast/{n}"] = Response(HTML)
+    sources = [Source(server.url("/slow"), "t"),
+               *(Source(server.url(f"/fast/{n}"), "t") for n in range(12))]
+
+    outcomes = list(fetch_pages(sources, replace(config, concurrency=2, per_host=2),
+                                lambda url: None))
+
+    order = [source.location for source, _ in outcomes]
+    assert sorted(order) == sorted(source.location for source in sources)
+    assert order[0] != server.url("/slow")
+
+
+def test_fetch_each_pairs_every_item_with_its_own_outcome_out_of_order(server, config):
+    server.routes["/slow"] = Response(HTML, delay=0.6)
+    items = ["/slow", *(f"/fast/{n}" for n in range(12))]
+    for path in items[1:]:
+        server.routes[path] = Response(HTML)
+
+    fetched = list(fetch_each(items, lambda path: Source(server.url(path), "t"),
+                              replace(config, concurrency=2), lambda url: None))
+
+    assert fetched[0][0] != "/slow"  # the outcomes did come out of list order
+    assert sorted(item for item, _ in fetched) == sorted(items)
+    assert all(page.url == server.url(item) for item, (_, page) in fetched)
+
+
+def test_a_slow_consumer_holds_fetching_back_to_the_window(server, config):
+    for n in range(40):
+        server.routes[f"/{n}"] = Response(HTML)
+    bounded = replace(config, concurrency=2)
+    outcomes = fetch_pages([Source(server.url(f"/{n}"), "t") for n in range(40)], bounded,
+                           lambda url: None)
+
+    next(outcomes)
+    time.sleep(0.5)  # the consumer is busy with the first page
+    requested = [path for path in paths(server) if path != "/robots.txt"]
+    outcomes.close()
+
+    assert len(requested) <= 4 * bounded.concurrency + 1

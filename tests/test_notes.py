@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import yaml
@@ -172,3 +173,22 @@ def test_id_is_set_once_and_survives_a_new_url():
                       moved.analysis, moved.summary, moved.relevance)
     second = render_note(moved, {}, [], existing=first.text, owned_before=first.owned)
     assert split_frontmatter(second.text)[0]["id"] == split_frontmatter(first.text)[0]["id"]
+
+
+def test_read_priority_is_gleaners_computed_value_refreshed_while_unedited():
+    first = render_note(replace(draft(), read_priority=2), {}, [], today=TODAY)
+    second = render_note(replace(draft(), read_priority=4), {}, [], existing=first.text,
+                         owned_before=first.owned)
+    assert split_frontmatter(first.text)[0]["read_priority"] == 2
+    assert split_frontmatter(second.text)[0]["read_priority"] == 4
+    assert second.kept == ()
+
+
+def test_read_priority_0_written_before_gleaner_computed_it_is_not_taken_for_an_edit():
+    first = render_note(draft(), {}, [], today=TODAY)
+    before = {**first.owned, "keys": {k: v for k, v in first.owned["keys"].items()
+                                      if k != "read_priority"}}
+    second = render_note(replace(draft(), read_priority=3), {}, [], existing=first.text,
+                         owned_before=before)
+    assert split_frontmatter(second.text)[0]["read_priority"] == 3
+    assert second.kept == ()
