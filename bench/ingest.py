@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pipeline import orchestrator
+from pipeline import ingest as ingest_here
 from pipeline.config import load_config
 from pipeline.demo import DEMO_PORT, serve_site
 
@@ -67,7 +67,7 @@ def in_process(config: Path, vault: Path) -> tuple[float, float]:
     times = []
     for _ in range(2):
         started = time.perf_counter()
-        orchestrator.ingest(loaded, vault)
+        ingest_here(loaded, vault)
         times.append(time.perf_counter() - started)
     return times[0], times[1]
 

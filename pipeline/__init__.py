@@ -1,14 +1,33 @@
 """Gleaner: turn what you read into an Obsidian vault of clean, summarized, tagged notes.
 
 The public surface is small: `run`, `ingest` and `Config`, the record types that flow between
-stages, and the error hierarchy. Everything else is internal.
+stages, and the error hierarchy. Everything else is internal. Names are imported when first
+used, so a command that needs little (a cron poll with nothing new) loads little.
 """
 
-from .config import Config, load_config
-from .errors import ConfigError, ExtractError, FetchError, GleanerError, LockedError, NoteError
-from .orchestrator import ingest, run
-from .records import Analysis, Article, Link, NoteDraft, Page, Source, Topic
-from .report import ItemResult, RunReport
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .config import Config, load_config
+    from .errors import ConfigError, ExtractError, FetchError, GleanerError, LockedError, NoteError
+    from .ingest import ingest
+    from .orchestrator import run
+    from .records import Analysis, Article, Link, NoteDraft, Page, Source, Topic
+    from .report import ItemResult, RunReport
+
+_HOMES = {
+    "config": ("Config", "load_config"),
+    "errors": ("ConfigError", "ExtractError", "FetchError", "GleanerError", "LockedError",
+               "NoteError"),
+    "ingest": ("ingest",),
+    "orchestrator": ("run",),
+    "records": ("Analysis", "Article", "Link", "NoteDraft", "Page", "Source", "Topic"),
+    "report": ("ItemResult", "RunReport"),
+}
+_MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}
 
 __all__ = [
     "Analysis",
@@ -31,3 +50,16 @@ __all__ = [
     "load_config",
     "run",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pipeline' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return list(__all__)

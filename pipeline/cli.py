@@ -14,22 +14,20 @@ import logging
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
-from . import orchestrator
 from .config import Config, load_config
-from .demo import demo_reading_list, serve_site
 from .errors import ConfigError, LockedError, NoteError
-from .records import Source
-from .report import ItemResult, RunReport
-from .resources import examples_dir
-from .sources import read_list, read_sources
-from .state import State
-from .topic_admin import list_topics, merge_topics
-from .validate import validate_vault
+
+if TYPE_CHECKING:
+    from .records import Source
+    from .report import ItemResult, RunReport
+    from .state import State
+
+# Each command imports what it uses when it runs: `gleaner ingest` under cron with nothing
+# new loads neither the article stages nor the terminal UI.
 
 EXIT_OK, EXIT_ITEMS_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 log = logging.getLogger("gleaner")
@@ -53,6 +51,8 @@ def run(sources: tuple[str, ...], vault: Path | None, config_path: Path | None,
         retry_failed: bool) -> None:
     """Read SOURCES (URLs, local files, reading lists in text, CSV, OPML, bookmark HTML,
     Markdown or JSON, or - for stdin)."""
+    from .sources import read_sources
+
     if not sources and not retry_failed:
         _fail("give at least one source, or --retry-failed", EXIT_USAGE)
     config = _config(config_path)
@@ -88,11 +88,13 @@ def ingest(vault: Path | None, config_path: Path | None) -> None:
     Exit codes: 0 done, 1 some items failed, 2 bad configuration, 3 another run holds
     the vault's lock (this one did nothing).
     """
+    from .ingest import ingest as ingest_subscriptions
+
     config = _config(config_path)
     if not config.subscriptions:
         _fail("no [[subscriptions]] in the config: nothing to ingest", EXIT_USAGE)
     vault = vault or config.vault
-    _report_and_exit(lambda on_item: orchestrator.ingest(config, vault, on_item=on_item), vault)
+    _report_and_exit(lambda on_item: ingest_subscriptions(config, vault, on_item=on_item), vault)
 
 
 @main.command()
@@ -110,6 +112,8 @@ def failures(vault: Path) -> None:
 @click.argument("vault", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def validate(vault: Path) -> None:
     """Check every note in VAULT against the note schema; list each violation."""
+    from .validate import validate_vault
+
     violations = list(validate_vault(vault))
     for violation in violations:
         click.echo(str(violation))
@@ -127,6 +131,10 @@ def validate(vault: Path) -> None:
               help="Port on 127.0.0.1 for the example site.")
 def demo(vault: Path, port: int) -> None:
     """Serve the bundled example site on 127.0.0.1 and glean its reading list, offline."""
+    from .demo import demo_reading_list, serve_site
+    from .resources import examples_dir
+    from .sources import read_list
+
     try:
         lines = demo_reading_list(port)
         with serve_site(examples_dir() / "site", port):
@@ -196,6 +204,8 @@ def topics() -> None:
                 default=Path("notes"))
 def topics_list(vault: Path) -> None:
     """Show every topic in VAULT with the number of articles that mention it."""
+    from .topic_admin import list_topics
+
     for entry in list_topics(vault):
         click.echo(f"{entry.articles:>5}  {entry.category}/{entry.name}")
 
@@ -207,6 +217,8 @@ def topics_list(vault: Path) -> None:
               default=Path("notes"), show_default=True)
 def topics_merge(old: str, new: str, vault: Path) -> None:
     """Merge topic OLD into NEW (as Category/Name) and rewrite every link to OLD."""
+    from .topic_admin import merge_topics
+
     try:
         rewritten = merge_topics(vault, old, new)
     except NoteError as exc:
@@ -231,6 +243,8 @@ def _failed_sources(vault: Path) -> list[Source]:
 
 
 def _state_rows(vault: Path, query: Callable[[State], list]) -> list:
+    from .state import State
+
     path = vault / ".gleaner" / "state.sqlite"
     if not path.is_file():
         return []
@@ -242,16 +256,16 @@ def _state_rows(vault: Path, query: Callable[[State], list]) -> list:
 
 
 def _execute(sources: Iterable[Source], config: Config, vault: Path) -> None:
-    _report_and_exit(lambda on_item: orchestrator.run(sources, config, vault, on_item=on_item),
-                     vault)
+    from .orchestrator import run as run_sources
+
+    _report_and_exit(lambda on_item: run_sources(sources, config, vault, on_item=on_item), vault)
 
 
 def _report_and_exit(work: Callable[[Callable[[ItemResult], None]], RunReport],
                      vault: Path) -> None:
-    console = Console(stderr=True)
     try:
-        if console.is_terminal:
-            report = _with_progress(work, console)
+        if sys.stderr.isatty():
+            report = _with_progress(work)
         else:
             logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
                                 stream=sys.stderr)
@@ -265,8 +279,11 @@ def _report_and_exit(work: Callable[[Callable[[ItemResult], None]], RunReport],
     sys.exit(EXIT_ITEMS_FAILED if report.failures else EXIT_OK)
 
 
-def _with_progress(work: Callable[[Callable[[ItemResult], None]], RunReport],
-                   console: Console) -> RunReport:
+def _with_progress(work: Callable[[Callable[[ItemResult], None]], RunReport]) -> RunReport:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+
+    console = Console(stderr=True)
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                MofNCompleteColumn())
     with Progress(*columns, console=console, transient=True) as progress:

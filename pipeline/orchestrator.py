@@ -30,7 +30,7 @@ from .markup import readable
 from .note_index import NoteIndex
 from .notes import load_template, render_note, with_pending
 from .parallel import CpuStages, Prepared, auto_workers
-from .poll import NewItem, Poll, poll
+from .poll import NewItem, Poll
 from .reading_queue import read_priority
 from .records import Analysis, Article, NoteDraft, Page, Source, Topic
 from .report import ItemResult, RunReport
@@ -63,40 +63,11 @@ def run(sources: Iterable[Source], config: Config, vault_root: Path | None = Non
             state.close()
 
 
-def ingest(config: Config, vault_root: Path | None = None,
-           on_item: OnItem | None = None) -> RunReport:
-    """Poll every subscription and turn only what is new into notes, plus the day's digest.
-
-    With nothing new, no article stage runs (spaCy is not even imported): a cron poll costs
-    a conditional request per feed and a scan of each mailbox.
-    """
-    template = load_template(config.template)  # a bad template stops the run before it starts
-    vault = Vault(vault_root or config.vault)
-    vault.root.mkdir(parents=True, exist_ok=True)
-    with VaultLock(vault.root / STATE_DIR):
-        state = State(vault.state_path)
-        try:
-            polled = poll(config.subscriptions, config.fetch, state,
-                          vault.root / STATE_DIR / "mail")
-            if polled.any_new or state.dirty_topics() or state.dirty_digests():
-                return _Run(vault, state, config, on_item or (lambda item: None),
-                            template).ingest(polled)
-            return _nothing_new(vault, state, polled, on_item or (lambda item: None))
-        finally:
-            state.close()
-
-
-def _nothing_new(vault: Vault, state: State, polled: Poll, on_item: OnItem) -> RunReport:
-    run_id = state.start_run()
-    report = RunReport(items=list(polled.failures))
-    for failure in polled.failures:
-        on_item(failure)
-    for url, validators in polled.validators.items():
-        state.save_feed_validators(url, validators)
-    report.finished = now()
-    state.finish_run(run_id, report.counts)
-    report.save(vault.root / STATE_DIR / "reports")
-    return report
+def ingest_polled(vault: Vault, state: State, config: Config, polled: Poll,
+                  on_item: OnItem) -> RunReport:
+    """Notes for what a poll found new (pipeline/ingest.py polls), plus the day's digest."""
+    template = load_template(config.template)  # a bad template stops before the first note
+    return _Run(vault, state, config, on_item, template).ingest(polled)
 
 
 class _Run:

@@ -10,6 +10,7 @@ the stages run in this process (one-core machines, small test runs).
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import threading
@@ -19,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from functools import cache
 from typing import TypeVar
 
 from .config import SummaryConfig
@@ -71,6 +73,15 @@ _worker_settings: tuple[Sequence[Topic], Taxonomy | None, SummaryConfig] | None 
 _in_this_worker: _Stages | None = None
 
 
+@cache
+def _glibc() -> ctypes.CDLL | None:
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc (macOS, musl): nothing to trim
+        return None
+    return libc if hasattr(libc, "malloc_trim") else None
+
+
 def _start_worker(parent: int, topics: Sequence[Topic], taxonomy: Taxonomy | None,
                   summary: SummaryConfig) -> None:
     global _worker_settings
@@ -93,7 +104,19 @@ def _prepare_in_worker(page: Page) -> Prepared:
     if _in_this_worker is None:
         assert _worker_settings is not None, "worker started without its settings"
         _in_this_worker = _Stages(*_worker_settings)
-    return _in_this_worker.prepare(page)
+    try:
+        return _in_this_worker.prepare(page)
+    finally:
+        _release_freed_memory()
+
+
+def _release_freed_memory() -> None:
+    """Hand the heap freed after a page back to the system. glibc keeps it for reuse, so a
+    worker would stay at the size of the largest page it ever read, and a long run's
+    workers would grow toward the sum of their worst pages."""
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
 def auto_workers() -> int:

@@ -14,16 +14,18 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import FetchConfig, Subscription
 from .errors import GleanerError
 from .feeds import parse_feed
 from .fetch import RobotsCache, fetch_each
-from .imap import read_imap
-from .mail import Mail, issue_page, parse_issue, read_mailbox
 from .records import Page, Source, Validators
 from .report import ItemResult
 from .state import State
+
+if TYPE_CHECKING:
+    from .mail import Mail
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,13 @@ def _new_feed_items(subscription: Subscription, page: Page, state: State) -> Ite
 
 def _new_mail(subscription: Subscription, state: State, cache: Path,
               failures: list[ItemResult]) -> Iterator[NewItem]:
-    """Issues from a mailbox not seen before; one unreadable mail is a failure of its own."""
+    """Issues from a mailbox not seen before; one unreadable mail is a failure of its own.
+
+    The mail modules (and courlan, through them) load only for a mailbox subscription: a
+    cron poll of feeds alone stays light."""
+    from .imap import read_imap
+    from .mail import issue_page, parse_issue, read_mailbox
+
     if subscription.imap:
         mails = read_imap(subscription.imap, lambda key: state.is_seen(subscription.key, key))
     else:

@@ -20,7 +20,7 @@ from pipeline.config import Config, FetchConfig, Subscription, config_from_dict
 from pipeline.errors import LockedError
 from pipeline.frontmatter import split_frontmatter
 from pipeline.lock import VaultLock
-from pipeline.orchestrator import ingest, run
+from pipeline import ingest, run
 from pipeline.sources import read_sources
 from pipeline.validate import validate_vault
 
