@@ -80,8 +80,9 @@ def split_frontmatter(text: str) -> tuple[dict[str, Any], str]:
     return _parse(header), body
 
 
-def read_frontmatter(path: Path) -> dict[str, Any]:
-    """Only the frontmatter of a note file, without reading the whole body."""
+def read_frontmatter(path: Path, only_with: re.Pattern[str] | None = None) -> dict[str, Any]:
+    """Only the frontmatter of a note file, without reading the whole body; with
+    `only_with`, parsed only if its text matches (else empty): a cheap filter before YAML."""
     lines: list[str] = []
     size = 0
     with path.open(encoding="utf-8") as handle:
@@ -90,7 +91,8 @@ def read_frontmatter(path: Path) -> dict[str, Any]:
             return {}
         for line in handle:
             if line.rstrip("\r\n") == DELIMITER:
-                return _parse("".join(lines))
+                header = "".join(lines)
+                return _parse(header) if only_with is None or only_with.search(header) else {}
             lines.append(line)
             size += len(line)
             if size > MAX_HEADER_CHARS:

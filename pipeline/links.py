@@ -14,8 +14,6 @@ import re
 from dataclasses import replace
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from courlan import normalize_url
-
 from .records import Link
 from .text import BULLET, LINK, inline_text, markdown_blocks
 
@@ -59,6 +57,8 @@ FEDIVERSE_POST = re.compile(r"^/@[\w.]+/\d+/?$")
 
 def canonical_url(url: str) -> str:
     """Normalized URL without tracking parameters or fragment: the identity of a page."""
+    from courlan import normalize_url  # with urllib3, 0.1 s to import: a re-run needs none
+
     with contextlib.suppress(ValueError):  # courlan rejects some valid URLs; keep them as given
         url = normalize_url(url)
     parts = urlsplit(url)

@@ -7,6 +7,7 @@ may rename a note, move it to another folder, or have written one for the URL th
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from .dedupe import is_same_article
@@ -17,6 +18,8 @@ from .notes import note_id_for
 from .records import Article
 from .state import NoteRecord, State
 from .vault import Vault
+
+LINK_KEYS = re.compile(r"""^["']?(?:id|link|versions)["']?[ \t]*:""", re.MULTILINE)
 
 
 class NoteIndex:
@@ -69,11 +72,14 @@ class NoteIndex:
 
 
 def links_in_vault(vault: Vault) -> dict[str, str]:
-    """URL or note id → note path for every note in the vault."""
+    """URL or note id → note path for every note in the vault.
+
+    Only a header that names one of the keys is parsed: most of a vault is topic notes
+    and a person's own notes, and YAML parsing was most of the time of a re-run."""
     links: dict[str, str] = {}
     for path in vault.notes():
         try:
-            frontmatter = read_frontmatter(path)
+            frontmatter = read_frontmatter(path, only_with=LINK_KEYS)
         except (GleanerError, OSError, UnicodeDecodeError):
             continue
         relative = path.relative_to(vault.root).as_posix()

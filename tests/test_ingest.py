@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from pipeline import ingest, run
 from pipeline.cli import EXIT_ITEMS_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE, main
 from pipeline.config import Config, FetchConfig, Subscription, config_from_dict
 from pipeline.errors import LockedError
 from pipeline.frontmatter import split_frontmatter
 from pipeline.lock import VaultLock
-from pipeline import ingest, run
 from pipeline.sources import read_sources
 from pipeline.validate import validate_vault
 
