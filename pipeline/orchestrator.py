@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -89,9 +90,18 @@ class _Run:
             self.llm = summarizer_for(config, vault.root / STATE_DIR,
                                       lambda why: self.report.summary_fallbacks.append(why))
         vault.clear_temp()
-        self.index = NoteIndex(vault, state)
-        self.relevance = RelevanceScorer.for_vault(config.interests, state, vault)
         self.report = RunReport()
+
+    @cached_property
+    def index(self) -> NoteIndex:
+        """Built when the first page arrives, so reading the vault overlaps the fetching."""
+        return NoteIndex(self.vault, self.state)
+
+    @cached_property
+    def relevance(self) -> RelevanceScorer:
+        """Learned from the vault's ratings when the first note is scored: a re-run with
+        nothing new never needs it."""
+        return RelevanceScorer.for_vault(self.config.interests, self.state, self.vault)
 
     def over(self, sources: Iterable[Source]) -> RunReport:
         """Every source in order; the items of feeds in the list (OPML) after them."""
