@@ -17,7 +17,6 @@ import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
-from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -28,6 +27,7 @@ from .config import FetchConfig
 from .errors import FetchError, GleanerError
 from .fetch_queue import LOCAL, Gate, Handover, HostQueues, Job
 from .records import Page, Source, Validators
+from .sources import read_file
 
 ARTICLE_TYPES = ("text/html", "application/xhtml+xml", "text/markdown", "text/x-markdown",
                  "text/plain")
@@ -41,7 +41,6 @@ ACCEPT_HEADERS = {
             "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1",
 }
 RETRY_STATUSES = {429, 500, 502, 503, 504}
-FILE_TYPES = {".md": "text/markdown", ".markdown": "text/markdown", ".txt": "text/plain"}
 WINDOW_PER_SLOT = 4  # pages started and not yet taken, per unit of concurrency
 LOOKAHEAD = 10_000  # sources read ahead of the fetching: a few MB at most
 
@@ -355,16 +354,6 @@ class _Fetcher:
                 raise FetchError(f"response is over the {limit:,} byte cap")
             chunks.append(chunk)
         return b"".join(chunks)
-
-
-def read_file(source: Source) -> Page:
-    path = Path(source.location)
-    try:
-        content = path.read_bytes()
-    except OSError as exc:
-        raise FetchError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    content_type = FILE_TYPES.get(path.suffix.lower(), "text/html")
-    return Page(source, path.as_uri(), content, content_type)
 
 
 @functools.cache

@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import TextIO
 from xml.parsers import expat
 
-from .errors import ConfigError
-from .records import Source
+from .errors import ConfigError, FetchError
+from .records import Page, Source
 
+FILE_TYPES = {".md": "text/markdown", ".markdown": "text/markdown", ".txt": "text/plain"}
 ARTICLE_SUFFIXES = {".html", ".htm", ".xhtml", ".md", ".markdown"}
 HEAD_CHARS = 65_536
 CHUNK_CHARS = 65_536
@@ -279,3 +280,14 @@ READERS: dict[str, Reader] = {
     "opml": _read_opml,
     "bookmarks": _read_bookmarks,
 }
+
+
+def read_file(source: Source) -> Page:
+    """A local file as a page: for a file in a list, what fetching is for a URL."""
+    path = Path(source.location)
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise FetchError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    content_type = FILE_TYPES.get(path.suffix.lower(), "text/html")
+    return Page(source, path.as_uri(), content, content_type)
