@@ -8,7 +8,14 @@ used, so a command that needs little (a cron poll with nothing new) loads little
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import TYPE_CHECKING, Any
+
+# httpx imports its own command line (click, rich and pygments: about 50 ms) whenever those
+# are installed, as they are beside Gleaner, which never runs it. Marking the module absent
+# makes httpx define a stub instead; a later httpx release imports it lazily (pydantic/httpx2
+# pull request 947). Nothing changes if httpx was imported before Gleaner.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 if TYPE_CHECKING:
     from .config import Config, load_config

@@ -1,4 +1,4 @@
-from .cli import main
+from .cli import entry
 
 if __name__ == "__main__":  # worker processes import this module too (spawn): no run there
-    main()
+    entry()

@@ -9,6 +9,8 @@ Exit codes, for cron and scripts:
 
 from __future__ import annotations
 
+import atexit
+import gc
 import itertools
 import logging
 import sys
@@ -31,6 +33,21 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_ITEMS_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 log = logging.getLogger("gleaner")
+
+
+def entry() -> None:
+    """The `gleaner` command, with the garbage collector tuned for a short-lived process.
+
+    Start-up imports make some 30,000 objects that live as long as the process. With
+    Python's default young-generation threshold (700) they cost some 70 collections, and
+    at exit Python collects everything again: together 80 ms or more on a small machine, as
+    long as a cron poll that finds nothing new takes in all. A larger threshold makes the
+    first few; freezing the heap at exit skips the last, which has nothing to finalize:
+    every command has written and closed its notes, state and report by then.
+    """
+    gc.set_threshold(10_000, *gc.get_threshold()[1:])
+    atexit.register(gc.freeze)
+    main()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

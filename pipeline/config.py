@@ -1,20 +1,31 @@
 """One Config, read from TOML and checked against schemas/config.schema.json.
 
 Each stage receives only its own small sub-config, never the whole thing.
+
+A config file that passed the schema is remembered by a hash of its text and of the schema,
+in the user's cache folder: cron runs the same config every few minutes, and importing
+jsonschema costs more than a poll that finds nothing new. An edit changes the hash, so the
+edited file is checked again; a cache that cannot be read or written only costs the check.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
 from .profile import DEFAULT_PROFILE, InterestProfile, profile_from_config
 from .resources import load_schema
+from .vault import atomic_write
+
+if TYPE_CHECKING:
+    import jsonschema
 
 USER_AGENT = "Gleaner/0.1 (+https://github.com/gleaner-notes/gleaner; personal reading tool)"
 
@@ -113,21 +124,40 @@ def load_config(path: Path | None) -> Config:
     if path is None:
         return Config()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: no such config file") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    return config_from_dict(raw, origin=str(path), base=path.parent)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc}") from exc
+    remembered = _remembered_path(path)
+    digest = _digest(text)
+    if _read_quietly(remembered) != digest:
+        _check(raw, origin=str(path))
+        _remember_quietly(remembered, digest)
+    return _build(raw, origin=str(path), base=path.parent)
 
 
 def config_from_dict(raw: dict[str, Any], origin: str = "config",
                      base: Path | None = None) -> Config:
     """A Config from parsed TOML; relative subscription paths are taken from `base`."""
+    _check(raw, origin)
+    return _build(raw, origin, base)
+
+
+def _check(raw: dict[str, Any], origin: str = "config") -> None:
+    """Raise a ConfigError listing every place where `raw` breaks the config schema."""
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(load_schema("config.schema.json"))
     errors = sorted(validator.iter_errors(raw), key=lambda e: list(e.absolute_path))
     if errors:
         raise ConfigError("\n".join(f"{origin}: {_describe(e)}" for e in errors))
+
+
+def _build(raw: dict[str, Any], origin: str, base: Path | None) -> Config:
     return Config(
         vault=Path(raw.get("vault", "notes")),
         fetch=_sub(FetchConfig, raw.get("fetch", {})),
@@ -154,6 +184,37 @@ def _subscription(entry: dict[str, Any], base: Path) -> Subscription:
         path=base / path if path is not None else None,
         imap=imap,
     )
+
+
+def _remembered_path(config: Path) -> Path | None:
+    """Where the hash of this config file's last text to pass the schema is kept; None
+    when there is no home to keep it in."""
+    try:
+        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        name = hashlib.sha256(str(config.resolve()).encode()).hexdigest()[:32]
+    except (RuntimeError, OSError):
+        return None
+    return cache / "gleaner" / "valid-configs" / name
+
+
+def _digest(text: str) -> str:
+    schema = json.dumps(load_schema("config.schema.json"), sort_keys=True)
+    return hashlib.sha256(f"{schema}\0{text}".encode()).hexdigest()
+
+
+def _read_quietly(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _remember_quietly(path: Path | None, digest: str) -> None:
+    if path is not None:
+        with contextlib.suppress(OSError):
+            atomic_write(path, digest)
 
 
 def _sub(cls: type, values: dict[str, Any]) -> Any:

@@ -51,7 +51,11 @@ def parse_feed(content: bytes, url: str) -> Feed:
     if not parsed.version:
         reason = parsed.get("bozo_exception") or "no RSS, Atom or JSON Feed root element"
         raise ExtractError(f"malformed feed {url}: {reason}")
-    if parsed.bozo and not parsed.entries:
+    # feedparser also flags a feed it was given without a content type, or whose declared
+    # encoding it overrode; only a feed it could not read is malformed. One with no items
+    # yet (a new blog) is not.
+    benign = (feedparser.NonXMLContentType, feedparser.CharacterEncodingOverride)
+    if parsed.bozo and not parsed.entries and not isinstance(parsed.bozo_exception, benign):
         raise ExtractError(f"malformed feed {url}: {parsed.bozo_exception}")
     items = tuple(item for entry in parsed.entries if (item := _xml_item(entry)))
     return Feed(title=parsed.feed.get("title", "") or url, home=parsed.feed.get("link", ""),

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
-import ssl
 import threading
 import time
 from collections import defaultdict, deque
@@ -27,7 +25,7 @@ from .config import FetchConfig
 from .errors import FetchError, GleanerError
 from .fetch_queue import LOCAL, Gate, Handover, HostQueues, Job
 from .records import Page, Source, Validators
-from .sources import read_file
+from .transport import LazyTLSTransport
 
 ARTICLE_TYPES = ("text/html", "application/xhtml+xml", "text/markdown", "text/x-markdown",
                  "text/plain")
@@ -279,9 +277,9 @@ class _Fetcher:
             headers={"User-Agent": config.user_agent, "Accept": ACCEPT_HEADERS["article"]},
             # The scheduler holds requests to the limits; the pool keeps hosts' connections for
             # their next URLs (capped at `concurrency`, it would close them to open others).
-            limits=httpx.Limits(max_connections=None,
-                                max_keepalive_connections=config.concurrency * config.per_host),
-            verify=_tls(),
+            transport=LazyTLSTransport(httpx.Limits(
+                max_connections=None,
+                max_keepalive_connections=config.concurrency * config.per_host)),
             event_hooks={"request": [etiquette.refuse_private_hop]},
         )
 
@@ -289,6 +287,8 @@ class _Fetcher:
         """The outcome of a source that needs no request: a file, or a refused URL."""
         try:
             if source.is_file:
+                from .sources import read_file  # the parsers for local files: not for a poll
+
                 return await asyncio.to_thread(read_file, source)
             url = _checked_url(source.location)
             if self.guarded(source) and self.private[_host_key(source)]:
@@ -354,12 +354,6 @@ class _Fetcher:
                 raise FetchError(f"response is over the {limit:,} byte cap")
             chunks.append(chunk)
         return b"".join(chunks)
-
-
-@functools.cache
-def _tls() -> ssl.SSLContext:
-    """Certificates load once a process, not once a fetch pass: it takes a good 0.1 s."""
-    return httpx.create_ssl_context()
 
 
 def _checked_url(location: str) -> str:

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 from .config import FetchConfig, Subscription
 from .errors import GleanerError
-from .feeds import parse_feed
 from .fetch import RobotsCache, fetch_each
 from .records import Page, Source, Validators
 from .report import ItemResult
@@ -92,6 +91,8 @@ def _feed_source(subscription: Subscription) -> Source:
 def _new_feed_items(subscription: Subscription, page: Page, state: State) -> Iterator[NewItem]:
     if page.not_modified:
         return
+    from .feeds import parse_feed  # a poll that finds every feed unchanged parses none
+
     feed = parse_feed(page.content, page.url)
     name = subscription.name or feed.title
     for item in feed.items:

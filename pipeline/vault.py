@@ -1,4 +1,8 @@
-"""The vault on disk: safe file names, atomic writes, and reading notes back."""
+"""The vault on disk: safe file names, atomic writes, and reading notes back.
+
+PyYAML (through `frontmatter`) loads when a note is first read: a cron poll that finds
+nothing new reads no note and does not pay for it.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from .errors import NoteError
-from .frontmatter import read_frontmatter, split_frontmatter
 from .markup import readable
 from .records import Topic
 
@@ -141,6 +144,8 @@ class Vault:
         """Whether the note at `relative` is the one with this id (without ids: with one of
         these URLs as its link). An unreadable note is, so its item fails with the reason
         instead of getting a twin."""
+        from .frontmatter import read_frontmatter
+
         try:
             frontmatter = read_frontmatter(self.inside(relative))
         except FileNotFoundError:
@@ -177,6 +182,8 @@ class Vault:
 
     def topics(self) -> Iterator[Topic]:
         """Topic notes a person or an earlier run put in `topics/<Category>/`, with aliases."""
+        from .frontmatter import split_frontmatter
+
         for path in sorted((self.root / TOPICS_DIR).glob("*/*.md")):
             try:
                 meta, _ = split_frontmatter(path.read_text(encoding="utf-8"))

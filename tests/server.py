@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -23,9 +24,10 @@ Route = Response | Callable[[BaseHTTPRequestHandler], Response]
 
 class LoopbackServer:
     """Serves `routes` on a free port of 127.0.0.1 (or another loopback `address`); records
-    every request path and POST body, and in `spans` when each request was being served."""
+    every request path and POST body, and in `spans` when each request was being served.
+    With `tls`, it serves https with that context's certificate."""
 
-    def __init__(self, address: str = "127.0.0.1") -> None:
+    def __init__(self, address: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.bodies: list[bytes] = []
@@ -66,12 +68,15 @@ class LoopbackServer:
                 """Tests read `requests`, not a log."""
 
         self.httpd = ThreadingHTTPServer((address, 0), Handler)
+        if tls is not None:
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
+        self.scheme = "https" if tls else "http"
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
     def base(self) -> str:
-        return f"http://{self.httpd.server_address[0]}:{self.httpd.server_address[1]}"
+        return f"{self.scheme}://{self.httpd.server_address[0]}:{self.httpd.server_address[1]}"
 
     def url(self, path: str) -> str:
         return self.base + path

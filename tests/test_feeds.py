@@ -123,6 +123,16 @@ def test_feed_item_metadata_is_read(server):
     assert (atom.items[0].id, atom.items[0].published) == ("urn:post:2", "2025-01-07")
 
 
+def test_a_feed_with_no_items_yet_is_not_an_error(server, state, config):
+    server.routes["/feed"] = Response(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>New Blog</title>'
+        f"<link>{server.base}/</link></channel></rss>", content_type="application/rss+xml")
+
+    polled = poll([subscribe(server, "/feed")], config, state, NO_MAIL)
+
+    assert polled.failures == [] and polled.items == []
+
+
 def test_second_poll_sends_the_stored_validators_and_gets_a_304(server, state, config):
     body = RSS2.format(base=server.base)
 

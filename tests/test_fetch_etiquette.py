@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -9,11 +10,13 @@ from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import trustme
 
 from pipeline.config import USER_AGENT, FetchConfig
 from pipeline.errors import FetchError
 from pipeline.fetch import fetch_each, fetch_pages
 from pipeline.records import Page, Source
+from pipeline.transport import verified_tls
 
 from .server import LoopbackServer, Response
 
@@ -37,6 +40,46 @@ def fetch_one(url: str, config: FetchConfig, **source: object) -> Page | FetchEr
 
 def paths(server) -> list[str]:
     return [path for path, _ in server.requests]
+
+
+@pytest.fixture
+def authority() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture
+def https_server(authority: trustme.CA) -> Iterator[LoopbackServer]:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(context)
+    with LoopbackServer(tls=context) as running:
+        running.routes["/post"] = Response(HTML)
+        yield running
+
+
+@pytest.fixture
+def trusted(authority: trustme.CA, tmp_path, monkeypatch) -> Iterator[None]:
+    """The test authority trusted as a person behind a company's own authority trusts it."""
+    bundle = tmp_path / "authority.pem"
+    authority.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    verified_tls.cache_clear()  # certificates load once a process
+    yield
+    verified_tls.cache_clear()
+
+
+def test_an_https_page_signed_by_no_trusted_authority_fails_naming_the_certificate(
+        https_server, config):
+    outcome = fetch_one(https_server.url("/post"), replace(config, respect_robots=False))
+
+    assert isinstance(outcome, FetchError)
+    assert "certificate" in str(outcome).lower()
+
+
+def test_an_https_page_is_read_when_its_authority_is_trusted(https_server, trusted, config):
+    page = fetch_one(https_server.url("/post"), config)
+
+    assert isinstance(page, Page) and b"Some article text." in page.content
+    assert paths(https_server) == ["/robots.txt", "/post"]
 
 
 def test_robots_txt_disallow_is_obeyed_for_our_user_agent(server, config):

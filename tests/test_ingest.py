@@ -237,6 +237,31 @@ def gleaner(*args: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+ARTICLE_MACHINERY = ["courlan", "feedparser", "jinja2", "jsonschema", "rich", "spacy",
+                     "trafilatura", "yaml"]
+
+
+def test_a_poll_that_finds_nothing_new_loads_none_of_the_article_machinery(server, tmp_path):
+    """Cron polls every few minutes, and nearly always finds nothing: that poll must stay a
+    conditional request per feed, not the start-up of the whole pipeline."""
+    serve_feed(server, [])
+    config = write_config(tmp_path / "gleaner.toml", server)
+    args = ["ingest", "--config", str(config), "--vault", str(tmp_path / "vault")]
+    probe = ("import json, sys\nfrom pipeline.cli import main\n"
+             "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+             f"print(json.dumps([m for m in {ARTICLE_MACHINERY!r} if m in sys.modules]), "
+             "file=sys.stderr)\n")
+
+    loaded = []
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-c", probe, *args], cwd=REPO,
+                              capture_output=True, text=True, timeout=60, check=True)
+        loaded.append(json.loads(done.stderr.splitlines()[-1]))
+
+    assert "jsonschema" in loaded[0]  # the config is checked once, then remembered
+    assert loaded[1] == []
+
+
 def test_two_ingests_started_together_one_runs_and_one_exits_3(server, tmp_path):
     serve_articles(server, delay=1.0)
     serve_feed(server, ["feed-one"])
