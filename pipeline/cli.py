@@ -14,6 +14,7 @@ import gc
 import itertools
 import logging
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,20 +33,24 @@ if TYPE_CHECKING:
 # new loads neither the article stages nor the terminal UI.
 
 EXIT_OK, EXIT_ITEMS_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+STARTUP_SECONDS = 1.0  # the garbage collector's wait (see entry)
 log = logging.getLogger("gleaner")
 
 
 def entry() -> None:
-    """The `gleaner` command, with the garbage collector tuned for a short-lived process.
+    """The `gleaner` command, with Python's cyclic garbage collector kept out of start-up.
 
-    Start-up imports make some 30,000 objects that live as long as the process. With
-    Python's default young-generation threshold (700) they cost some 70 collections, and
-    at exit Python collects everything again: together 80 ms or more on a small machine, as
-    long as a cron poll that finds nothing new takes in all. A larger threshold makes the
-    first few; freezing the heap at exit skips the last, which has nothing to finalize:
-    every command has written and closed its notes, state and report by then.
+    Imports make tens of thousands of objects that live as long as the process. The
+    collector would walk them some 70 times while they load and again at exit: together
+    80 ms or more on a small machine, as long as a cron poll that finds nothing new takes
+    in all. So it starts once start-up is over (a poll has finished by then; a long run has
+    barely begun), and at exit the heap is frozen: every command has written and closed its
+    notes, state and report by then, so the last collections would find nothing to do.
     """
-    gc.set_threshold(10_000, *gc.get_threshold()[1:])
+    gc.disable()
+    collector = threading.Timer(STARTUP_SECONDS, gc.enable)
+    collector.daemon = True
+    collector.start()
     atexit.register(gc.freeze)
     main()
 

@@ -10,6 +10,7 @@ import ipaddress
 import time
 import urllib.robotparser
 from dataclasses import dataclass
+from typing import Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -24,16 +25,19 @@ NEWSLETTER_GUARD = "gleaner.newsletter_link"  # request extension: this hop must
 
 @dataclass(frozen=True)
 class Robots:
-    """A site's robots.txt: its rules, or why nothing may be fetched from the site."""
+    """A site's robots.txt: its rules, or why nothing may be fetched from the site. `text` is
+    the file as read ("" for a site without one); None when it could not be read, which is
+    not worth remembering."""
 
     rules: urllib.robotparser.RobotFileParser | None = None
     refusal: str = ""
+    text: str | None = None
 
     @classmethod
-    def parse(cls, body: bytes) -> Robots:
+    def parse(cls, text: str) -> Robots:
         rules = urllib.robotparser.RobotFileParser()
-        rules.parse(body[:ROBOTS_MAX_BYTES].decode("utf-8", "replace").splitlines())
-        return cls(rules)
+        rules.parse(text.splitlines())
+        return cls(rules, text=text)
 
     def refusal_for(self, url: str, user_agent: str) -> str:
         """Why `url` may not be fetched, or "" if it may."""
@@ -59,7 +63,7 @@ async def read_robots(client: httpx.AsyncClient, origin: str) -> Robots:
                                       f"HTTP {response.status_code}: not fetching from a "
                                       "site whose rules cannot be read")
             if response.status_code >= 400:
-                return Robots()
+                return Robots.parse("")
             body = b""
             async for chunk in response.aiter_bytes():
                 body += chunk
@@ -67,7 +71,34 @@ async def read_robots(client: httpx.AsyncClient, origin: str) -> Robots:
                     break
     except (httpx.HTTPError, httpx.InvalidURL):
         return Robots()  # unreachable or garbled: the page fetch will report the real error
-    return Robots.parse(body)
+    return Robots.parse(body[:ROBOTS_MAX_BYTES].decode("utf-8", "replace"))
+
+
+class RobotsStore(Protocol):
+    def robots_txt(self, origin: str) -> str | None: ...
+    def remember_robots_txt(self, origin: str, text: str) -> None: ...
+
+
+class RobotsCache:
+    """Each site's robots.txt, read at most once a run and, with a store (the state file),
+    at most once a day: a cron poll every few minutes asks a feed's site for its rules once a
+    day, not at every poll. RFC 9309 lets a crawler keep them 24 hours."""
+
+    def __init__(self, store: RobotsStore | None = None) -> None:
+        self.store = store
+        self.known: dict[str, Robots] = {}
+
+    def get(self, origin: str) -> Robots | None:
+        if origin not in self.known and self.store is not None:
+            text = self.store.robots_txt(origin)
+            if text is not None:
+                self.known[origin] = Robots.parse(text)
+        return self.known.get(origin)
+
+    def put(self, origin: str, robots: Robots) -> None:
+        self.known[origin] = robots
+        if self.store is not None and robots.text is not None:
+            self.store.remember_robots_txt(origin, robots.text)
 
 
 async def refuse_private_hop(request: httpx.Request) -> None:

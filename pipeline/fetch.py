@@ -23,6 +23,7 @@ import httpx
 from . import etiquette
 from .config import FetchConfig
 from .errors import FetchError, GleanerError
+from .etiquette import RobotsCache
 from .fetch_queue import LOCAL, Gate, Handover, HostQueues, Job
 from .records import Page, Source, Validators
 from .transport import LazyTLSTransport
@@ -43,7 +44,6 @@ WINDOW_PER_SLOT = 4  # pages started and not yet taken, per unit of concurrency
 LOOKAHEAD = 10_000  # sources read ahead of the fetching: a few MB at most
 
 Outcome = tuple[Source, Page | GleanerError]
-RobotsCache = dict[str, etiquette.Robots]
 KnownValidators = Callable[[str], Validators | None]
 T = TypeVar("T")
 
@@ -57,7 +57,8 @@ def fetch_pages(
     In the sources' order, unless that would stall fetching: when 4 × concurrency pages wait
     for the consumer and the one due next is still on its way, the earliest finished comes
     first. A longer list may so come out of order: match outcomes by source (fetch_each).
-    Pass the same `robots` to every fetch pass of a run: each robots.txt is read once a run.
+    Pass the same `robots` to every fetch pass of a run: each robots.txt is read once a run
+    (once a day, when the cache keeps them in the state file).
     """
     handover: Handover[Outcome] = Handover(config.concurrency * WINDOW_PER_SLOT)
 
@@ -65,7 +66,7 @@ def fetch_pages(
         failure = None
         try:
             asyncio.run(_fetch_all(iter(sources), config, known, handover,
-                                   {} if robots is None else robots))
+                                   RobotsCache() if robots is None else robots))
         except BaseException as exc:  # handed to the consumer, which re-raises it
             failure = exc
         handover.close(failure)
@@ -185,7 +186,8 @@ class _Scheduler:
         return Gate.HOLD if refusal is None else Gate.DECIDE if refusal else None
 
     def _robots_gate(self, job: Job) -> Gate | None:
-        """A host waits for its robots.txt, read once a run; a URL it disallows is refused."""
+        """A host waits for its robots.txt, unless the cache has it; a URL it disallows is
+        refused."""
         if not self.config.respect_robots:
             return None
         origin = _origin(job.source.location)
@@ -227,7 +229,8 @@ class _Scheduler:
 
     async def _robots(self, origin: str) -> None:
         try:
-            self.fetcher.robots[origin] = await etiquette.read_robots(self.fetcher.client, origin)
+            self.fetcher.robots.put(origin, await etiquette.read_robots(self.fetcher.client,
+                                                                        origin))
         finally:
             self.requests -= 1
             self.reading_robots.discard(origin)
@@ -293,7 +296,8 @@ class _Fetcher:
             url = _checked_url(source.location)
             if self.guarded(source) and self.private[_host_key(source)]:
                 return FetchError(self.private[_host_key(source)])
-            return FetchError(self.robots[_origin(url)].refusal_for(url, self.config.user_agent))
+            robots = self.robots.known[_origin(url)]  # the robots gate read it to decide
+            return FetchError(robots.refusal_for(url, self.config.user_agent))
         except GleanerError as exc:
             return exc
 

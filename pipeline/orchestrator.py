@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, TypeVar
 from .config import Config
 from .digest import digest_path, render_digest
 from .errors import GleanerError, NoteError
+from .etiquette import RobotsCache
 from .feeds import parse_feed
-from .fetch import RobotsCache, fetch_each, fetch_pages
+from .fetch import fetch_each, fetch_pages
 from .frontmatter import render_frontmatter, split_frontmatter
 from .learning import RelevanceScorer
 from .links import canonical_url
@@ -107,7 +108,7 @@ class _Run:
         """Every source in order; the items of feeds in the list (OPML) after them."""
         run_id = self.state.start_run()
         feed_items: list[Source] = []
-        robots: RobotsCache = {}
+        robots = RobotsCache(self.state)
         fetched = fetch_pages(sources, self.config.fetch, self.state.validators, robots)
         self._make_notes(self._articles_only(fetched, feed_items))
         self._make_notes(fetch_pages(feed_items, self.config.fetch, self.state.validators,

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 
 from .config import FetchConfig, Subscription
 from .errors import GleanerError
-from .fetch import RobotsCache, fetch_each
+from .etiquette import RobotsCache
+from .fetch import fetch_each
 from .records import Page, Source, Validators
 from .report import ItemResult
 from .state import State
@@ -53,7 +54,7 @@ class Poll:
     any_new: bool = False
     failures: list[ItemResult] = field(default_factory=list)
     validators: dict[str, Validators] = field(default_factory=dict)
-    robots: RobotsCache = field(default_factory=dict)
+    robots: RobotsCache = field(default_factory=RobotsCache)
 
 
 def poll(subscriptions: Iterable[Subscription], config: FetchConfig, state: State,
@@ -61,7 +62,7 @@ def poll(subscriptions: Iterable[Subscription], config: FetchConfig, state: Stat
     """What every subscription has that this vault has not seen yet; mails fetched from an
     IMAP server are kept in `mail_cache`."""
     subscriptions = list(subscriptions)
-    result = Poll()
+    result = Poll(robots=RobotsCache(state))
     feeds = [s for s in subscriptions if s.url]
     for subscription, (source, outcome) in fetch_each(
             feeds, _feed_source, config, state.feed_validators, result.robots):

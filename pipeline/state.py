@@ -14,13 +14,14 @@ import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .gazetteer import normalize
 from .records import Source, Topic, Validators
 from .subscription_state import SubscriptionState, now
 
+ROBOTS_TXT_HOURS = 24  # RFC 9309: a crawler should not keep a robots.txt longer
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS notes (
     id INTEGER PRIMARY KEY,
@@ -101,6 +102,12 @@ CREATE TABLE IF NOT EXISTS digests (
     day TEXT PRIMARY KEY,
     path TEXT,
     dirty INTEGER NOT NULL DEFAULT 1
+);
+-- each site's robots.txt as last read, kept a day (pipeline/etiquette.py)
+CREATE TABLE IF NOT EXISTS robots (
+    origin TEXT PRIMARY KEY,
+    body TEXT NOT NULL,
+    read TEXT NOT NULL
 );
 -- what each note was scored on and scored, and the relevance a person set on it
 -- (pipeline/relevance_store.py)
@@ -296,6 +303,19 @@ class State(SubscriptionState):
 
     # failures and runs ---------------------------------------------------------------------
 
+    def robots_txt(self, origin: str) -> str | None:
+        """The site's robots.txt as read within the last ROBOTS_TXT_HOURS, else None."""
+        read_since = (datetime.now(UTC) - timedelta(hours=ROBOTS_TXT_HOURS)).isoformat(
+            timespec="seconds")
+        row = self._one("SELECT body FROM robots WHERE origin = ? AND read >= ?", origin,
+                        read_since)
+        return row[0] if row else None
+
+    def remember_robots_txt(self, origin: str, text: str) -> None:
+        with self.lock:
+            self.db.execute("INSERT OR REPLACE INTO robots VALUES (?, ?, ?)",
+                            (origin, text, now()))
+
     def record_failure(self, location: str, origin: str, reason: str) -> None:
         with self.lock:
             self.db.execute("INSERT OR REPLACE INTO failures VALUES (?, ?, ?, ?)",
@@ -340,4 +360,6 @@ def _replace_in(value: Any, old: str, new: str) -> Any:
 
 
 def _topic_key(topic: Topic) -> str:
+    from .gazetteer import normalize  # the gazetteer's patterns: not for a poll
+
     return f"{topic.category}/{normalize(topic.name)}"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner
 
-from pipeline.cli import EXIT_ITEMS_FAILED, EXIT_USAGE, main
+from pipeline.cli import EXIT_ITEMS_FAILED, EXIT_USAGE, STARTUP_SECONDS, main
 
-from .conftest import AI_PARAGRAPHS, article_page
+from .conftest import AI_PARAGRAPHS, REPO, article_page
 from .server import Response
 
 
@@ -17,6 +20,20 @@ def test_every_command_has_help_text():
         result = CliRunner().invoke(main, [command, "--help"])
         assert result.exit_code == 0
         assert "Usage:" in result.output and len(result.output.splitlines()) > 3
+
+
+def test_the_command_collects_garbage_again_once_start_up_is_over():
+    probe = ("import gc, json, sys, time\nfrom pipeline.cli import entry\n"
+             "sys.argv = ['gleaner', 'topics', '--help']\n"
+             "try:\n    entry()\nexcept SystemExit:\n    pass\n"
+             "during = gc.isenabled()\n"
+             f"time.sleep({STARTUP_SECONDS} + 0.5)\n"
+             "print(json.dumps([during, gc.isenabled()]))\n")
+
+    done = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True,
+                          text=True, timeout=60, check=True)
+
+    assert json.loads(done.stdout.splitlines()[-1]) == [False, True]
 
 
 def test_config_error_names_the_bad_key(tmp_path: Path):

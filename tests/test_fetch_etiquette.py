@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import ssl
 import threading
 import time
@@ -14,8 +15,10 @@ import trustme
 
 from pipeline.config import USER_AGENT, FetchConfig
 from pipeline.errors import FetchError
+from pipeline.etiquette import RobotsCache
 from pipeline.fetch import fetch_each, fetch_pages
 from pipeline.records import Page, Source
+from pipeline.state import State
 from pipeline.transport import verified_tls
 
 from .server import LoopbackServer, Response
@@ -108,6 +111,66 @@ def test_robots_txt_is_fetched_once_per_host_with_our_user_agent(server, config)
     assert len(robots) == 1
     assert robots[0]["User-Agent"] == USER_AGENT
     assert all(headers["User-Agent"] == USER_AGENT for _, headers in server.requests)
+
+
+def robots_reads_over_two_runs(server, config, state_path, between=lambda: None) -> int:
+    """How often two runs, each with its own robots cache over one state file, read the
+    site's robots.txt."""
+    server.routes["/post"] = Response(HTML)
+    for run in range(2):
+        state = State(state_path)
+        try:
+            list(fetch_pages([Source(server.url("/post"), "t")], config, lambda url: None,
+                             RobotsCache(state)))
+        finally:
+            state.close()
+        if run == 0:
+            between()
+    return paths(server).count("/robots.txt")
+
+
+def test_a_robots_txt_read_today_is_not_read_again_by_the_next_run(server, config, tmp_path):
+    server.routes["/robots.txt"] = Response("User-agent: *\nDisallow: /private/\n",
+                                            content_type="text/plain")
+
+    assert robots_reads_over_two_runs(server, config, tmp_path / "state.sqlite") == 1
+
+
+def test_the_rules_of_a_remembered_robots_txt_are_obeyed(server, config, tmp_path):
+    server.routes["/robots.txt"] = Response("User-agent: *\nDisallow: /private/\n",
+                                            content_type="text/plain")
+    server.routes["/post"] = server.routes["/private/post"] = Response(HTML)
+    outcomes = []
+    for location in ("/post", "/private/post"):
+        state = State(tmp_path / "state.sqlite")
+        try:
+            [(_, outcome)] = fetch_pages([Source(server.url(location), "t")], config,
+                                         lambda url: None, RobotsCache(state))
+        finally:
+            state.close()
+        outcomes.append(outcome)
+
+    assert isinstance(outcomes[0], Page)
+    assert isinstance(outcomes[1], FetchError) and "disallows /private/post" in str(outcomes[1])
+    assert paths(server) == ["/robots.txt", "/post"]
+
+
+def test_a_robots_txt_read_over_a_day_ago_is_read_again(server, config, tmp_path):
+    server.routes["/robots.txt"] = Response("User-agent: *\nAllow: /\n",
+                                            content_type="text/plain")
+    state_path = tmp_path / "state.sqlite"
+
+    def a_day_passes() -> None:
+        with sqlite3.connect(state_path) as db:
+            db.execute("UPDATE robots SET read = '2020-01-01T00:00:00+00:00'")
+
+    assert robots_reads_over_two_runs(server, config, state_path, a_day_passes) == 2
+
+
+def test_a_robots_txt_that_errored_is_asked_for_again_next_run(server, config, tmp_path):
+    server.routes["/robots.txt"] = Response("busy", status=503, content_type="text/plain")
+
+    assert robots_reads_over_two_runs(server, config, tmp_path / "state.sqlite") == 2
 
 
 def test_a_site_whose_robots_txt_errors_is_not_fetched(server, config):
