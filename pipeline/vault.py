@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
 import unicodedata
 from collections.abc import Collection, Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +66,7 @@ def atomic_write(path: Path, text: str, temp_dir: Path | None = None) -> None:
     handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.stem[:40]}.",
                                     suffix=TEMP_SUFFIX)
     try:
+        os.fchmod(handle, _mode_for(path))
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
             out.write(text)
             out.flush()
@@ -73,6 +76,23 @@ def atomic_write(path: Path, text: str, temp_dir: Path | None = None) -> None:
         Path(temp).unlink(missing_ok=True)
         raise
     _fsync_dir(path.parent)
+
+
+def _mode_for(path: Path) -> int:
+    """The file's own permissions when it exists (a person may have set them), else what
+    the umask gives a new file: mkstemp's private 0600 would hide notes from a backup or
+    sync tool that runs as another user."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+@cache
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _same_device(folder: Path, other: Path) -> bool:

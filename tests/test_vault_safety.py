@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import yaml
@@ -11,6 +13,7 @@ from pipeline import run
 from pipeline.frontmatter import split_frontmatter
 from pipeline.sources import read_sources
 from pipeline.validate import validate_vault
+from pipeline.vault import Vault
 
 from .conftest import AI_PARAGRAPHS, article_page
 from .server import Response
@@ -232,3 +235,22 @@ def test_persons_lines_and_organization_in_a_topic_note_survive(server, vault, f
     assert frontmatter["organization"] == "Meta AI"
     assert "[[Llama in production|Llama in production]]" in body
     assert body.rstrip().endswith("See also my benchmark notes in [[Benchmarks]].")
+
+
+def test_a_new_note_gets_the_permissions_the_umask_gives(tmp_path: Path):
+    Vault(tmp_path).write("Note.md", "text\n")
+    mask = os.umask(0o022)
+    os.umask(mask)
+
+    assert stat.S_IMODE((tmp_path / "Note.md").stat().st_mode) == 0o666 & ~mask
+
+
+def test_a_rewritten_note_keeps_the_permissions_a_person_set(tmp_path: Path):
+    vault = Vault(tmp_path)
+    vault.write("Note.md", "first\n")
+    (tmp_path / "Note.md").chmod(0o640)
+
+    vault.write("Note.md", "second\n")
+
+    assert stat.S_IMODE((tmp_path / "Note.md").stat().st_mode) == 0o640
+    assert (tmp_path / "Note.md").read_text(encoding="utf-8") == "second\n"
