@@ -7,6 +7,7 @@ import ssl
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -299,17 +300,50 @@ class _Unsized(BaseHTTPRequestHandler):
         """Quiet."""
 
 
-def test_oversized_response_without_a_length_is_cut_off_at_the_cap(config):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Unsized)
+class _Drip(_Unsized):
+    """Sends a page a byte every 0.2 s: each read is quick, the whole never ends."""
+
+    def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+        self.send_response(200 if self.path != "/robots.txt" else 404)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        try:
+            for byte in HTML.encode():
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.2)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+@contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/stream"
-        outcome = fetch_one(url, replace(config, max_bytes=10_000))
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_oversized_response_without_a_length_is_cut_off_at_the_cap(config):
+    with serving(_Unsized) as base:
+        outcome = fetch_one(f"{base}/stream", replace(config, max_bytes=10_000))
+
     assert isinstance(outcome, FetchError)
     assert str(outcome) == "response is over the 10,000 byte cap"
+
+
+def test_a_server_dripping_its_page_fails_when_the_whole_request_outlasts_the_timeout(config):
+    started = time.monotonic()
+    with serving(_Drip) as base:
+        outcome = fetch_one(f"{base}/page", config)
+
+    assert isinstance(outcome, FetchError)
+    assert str(outcome) == "timed out after 1 s (after 2 attempts)"
+    assert time.monotonic() - started < 4.0
 
 
 SLOW = 0.25  # seconds each page of the several-hosts tests takes to serve
