@@ -42,6 +42,8 @@ def ingest(config: Config, vault_root: Path | None = None,
 
 
 def _nothing_new(vault: Vault, state: State, polled: Poll, on_item: OnItem) -> RunReport:
+    """Records the poll in the state file's runs; a JSON report only when something failed,
+    so a cron poll every few minutes does not leave hundreds of empty reports a day."""
     run_id = state.start_run()
     report = RunReport(items=list(polled.failures))
     for failure in polled.failures:
@@ -50,5 +52,6 @@ def _nothing_new(vault: Vault, state: State, polled: Poll, on_item: OnItem) -> R
         state.save_feed_validators(url, validators)
     report.finished = now()
     state.finish_run(run_id, report.counts)
-    report.save(vault.root / STATE_DIR / "reports")
+    if report.items:
+        report.save(vault.root / STATE_DIR / "reports")
     return report

@@ -123,6 +123,20 @@ def test_feed_items_become_notes_and_a_second_poll_gets_304_and_writes_nothing(s
     assert path == "/feed.xml" and headers["If-None-Match"] == '"feed-one+feed-two"'
 
 
+def test_a_poll_that_finds_nothing_new_and_fails_nothing_leaves_no_run_report(server, vault):
+    serve_articles(server)
+    serve_feed(server, ["feed-one"])
+    config = feed_config(server)
+    ingest(config, vault)
+    folder = vault / ".gleaner" / "reports"
+    reports = {p: p.stat().st_mtime_ns for p in folder.glob("run-*.json")}
+
+    second = ingest(config, vault)
+
+    assert second.items == [] and len(reports) == 1
+    assert {p: p.stat().st_mtime_ns for p in folder.glob("run-*.json")} == reports
+
+
 def test_only_the_new_item_of_a_feed_is_processed(server, vault):
     serve_articles(server)
     serve_feed(server, ["feed-one"])
