@@ -11,6 +11,7 @@ edited file is checked again; a cache that cannot be read or written only costs 
 from __future__ import annotations
 
 import contextlib
+import difflib
 import hashlib
 import json
 import os
@@ -223,8 +224,42 @@ def _sub(cls: type, values: dict[str, Any]) -> Any:
 
 
 def _describe(error: jsonschema.ValidationError) -> str:
+    path = list(error.absolute_path)
     if error.validator == "additionalProperties":
-        where = ".".join(str(p) for p in error.absolute_path)
-        return f"unknown key in [{where or 'top level'}]: {error.message}"
-    key = ".".join(str(p) for p in error.absolute_path) or "(top level)"
-    return f"{key}: {error.message}"
+        where = ".".join(str(p) for p in path)
+        declared = _declared_keys(path)
+        hint = _hint([key for key in error.instance if key not in declared], declared)
+        return f"unknown key in [{where or 'top level'}]: {error.message}{hint}"
+    key = ".".join(str(p) for p in path) or "(top level)"
+    hint = _hint(path[-1:], _declared_keys(path[:-1])) if path and isinstance(path[-1], str) else ""
+    return f"{key}: {error.message}{hint}"
+
+
+def _hint(keys: list[Any], declared: list[str]) -> str:
+    """' (did you mean 'topics'?)' for the first undeclared key that is a near miss."""
+    for key in keys:
+        if isinstance(key, str) and key not in declared:
+            close = difflib.get_close_matches(key, declared, n=1, cutoff=0.75)
+            if close:
+                return f" (did you mean {close[0]!r}?)"
+    return ""
+
+
+def _declared_keys(path: list[Any]) -> list[str]:
+    """The keys the schema declares for the table at `path` of the config."""
+    schema = load_schema("config.schema.json")
+    node = schema
+    for part in path:
+        node = _resolved(schema, node)
+        node = node.get("items", {}) if isinstance(part, int) else node.get(
+            "properties", {}).get(part, {})
+    return list(_resolved(schema, node).get("properties", {}))
+
+
+def _resolved(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    ref = node.get("$ref", "")
+    if not ref.startswith("#/"):
+        return node
+    for part in ref[2:].split("/"):
+        schema = schema[part]
+    return schema

@@ -52,6 +52,23 @@ def test_a_config_that_fails_the_schema_is_not_remembered(tmp_path, cache_home):
     assert remembered(cache_home) == []
 
 
+def test_a_misspelled_key_names_the_key_it_probably_meant(tmp_path):
+    path = tmp_path / "gleaner.toml"
+    path.write_text(UNKNOWN_KEY, encoding="utf-8")
+
+    with pytest.raises(ConfigError, match=r"'concurency' was unexpected\) \(did you mean "
+                                          r"'concurrency'\?\)"):
+        load_config(path)
+
+
+def test_a_misspelled_interests_table_names_the_table_it_probably_meant(tmp_path):
+    path = tmp_path / "gleaner.toml"
+    path.write_text("[interests.topic]\nLLM = 2\n", encoding="utf-8")
+
+    with pytest.raises(ConfigError, match=r"interests\.topic: .*\(did you mean 'topics'\?\)"):
+        load_config(path)
+
+
 def test_a_cache_folder_that_cannot_be_written_only_costs_the_check(tmp_path, monkeypatch):
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("", encoding="utf-8")
