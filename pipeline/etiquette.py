@@ -87,12 +87,14 @@ class RobotsCache:
     def __init__(self, store: RobotsStore | None = None) -> None:
         self.store = store
         self.known: dict[str, Robots] = {}
+        self.looked_up: set[str] = set()  # the store is asked once a run for each origin
 
     def get(self, origin: str) -> Robots | None:
-        if origin not in self.known and self.store is not None:
+        if origin not in self.looked_up and self.store is not None:
+            self.looked_up.add(origin)
             text = self.store.robots_txt(origin)
             if text is not None:
-                self.known[origin] = Robots.parse(text)
+                self.known.setdefault(origin, Robots.parse(text))
         return self.known.get(origin)
 
     def put(self, origin: str, robots: Robots) -> None:
