@@ -114,19 +114,24 @@ def test_robots_txt_is_fetched_once_per_host_with_our_user_agent(server, config)
     assert all(headers["User-Agent"] == USER_AGENT for _, headers in server.requests)
 
 
+def fetch_in_a_run(url: str, config: FetchConfig, state_path) -> Page | FetchError:
+    """One run's fetch of `url`, its robots cache kept in the state file at `state_path`."""
+    state = State(state_path)
+    try:
+        [(_, outcome)] = fetch_pages([Source(url, "t")], config, lambda url: None,
+                                     RobotsCache(state))
+    finally:
+        state.close()
+    return outcome
+
+
 def robots_reads_over_two_runs(server, config, state_path, between=lambda: None) -> int:
     """How often two runs, each with its own robots cache over one state file, read the
     site's robots.txt."""
     server.routes["/post"] = Response(HTML)
-    for run in range(2):
-        state = State(state_path)
-        try:
-            list(fetch_pages([Source(server.url("/post"), "t")], config, lambda url: None,
-                             RobotsCache(state)))
-        finally:
-            state.close()
-        if run == 0:
-            between()
+    fetch_in_a_run(server.url("/post"), config, state_path)
+    between()
+    fetch_in_a_run(server.url("/post"), config, state_path)
     return paths(server).count("/robots.txt")
 
 
@@ -141,15 +146,8 @@ def test_the_rules_of_a_remembered_robots_txt_are_obeyed(server, config, tmp_pat
     server.routes["/robots.txt"] = Response("User-agent: *\nDisallow: /private/\n",
                                             content_type="text/plain")
     server.routes["/post"] = server.routes["/private/post"] = Response(HTML)
-    outcomes = []
-    for location in ("/post", "/private/post"):
-        state = State(tmp_path / "state.sqlite")
-        try:
-            [(_, outcome)] = fetch_pages([Source(server.url(location), "t")], config,
-                                         lambda url: None, RobotsCache(state))
-        finally:
-            state.close()
-        outcomes.append(outcome)
+    outcomes = [fetch_in_a_run(server.url(location), config, tmp_path / "state.sqlite")
+                for location in ("/post", "/private/post")]
 
     assert isinstance(outcomes[0], Page)
     assert isinstance(outcomes[1], FetchError) and "disallows /private/post" in str(outcomes[1])
