@@ -4,9 +4,9 @@ the user wrote may name their own machines)."""
 
 from __future__ import annotations
 
-import asyncio
 import email.utils
 import ipaddress
+import socket
 import time
 import urllib.robotparser
 from dataclasses import dataclass
@@ -53,10 +53,10 @@ class Robots:
         return min(float(delay), MAX_CRAWL_DELAY) if delay else 0.0
 
 
-async def read_robots(client: httpx.AsyncClient, origin: str) -> Robots:
+def read_robots(client: httpx.Client, origin: str) -> Robots:
     """The site's parsed robots.txt; a missing one allows all, an erroring server nothing."""
     try:
-        async with client.stream("GET", f"{origin}/robots.txt",
+        with client.stream("GET", f"{origin}/robots.txt",
                                  headers={"Accept": "text/plain"}) as response:
             if response.status_code >= 500:
                 return Robots(refusal=f"robots.txt of {urlsplit(origin).netloc} answered "
@@ -65,7 +65,7 @@ async def read_robots(client: httpx.AsyncClient, origin: str) -> Robots:
             if response.status_code >= 400:
                 return Robots.parse("")
             body = b""
-            async for chunk in response.aiter_bytes():
+            for chunk in response.iter_bytes():
                 body += chunk
                 if len(body) > ROBOTS_MAX_BYTES:
                     break
@@ -103,18 +103,18 @@ class RobotsCache:
             self.store.remember_robots_txt(origin, robots.text)
 
 
-async def refuse_private_hop(request: httpx.Request) -> None:
+def refuse_private_hop(request: httpx.Request) -> None:
     """Every hop of a newsletter link, redirects included, must stay on public addresses."""
     if request.extensions.get(NEWSLETTER_GUARD):
-        refusal = await private_refusal(str(request.url))
+        refusal = private_refusal(str(request.url))
         if refusal:
             raise FetchError(refusal)
 
 
-async def private_refusal(url: str) -> str:
+def private_refusal(url: str) -> str:
     """Why a newsletter link to `url` may not be fetched (its host is private), or ""."""
     host = urlsplit(url).hostname or ""
-    for address in await _addresses(host):
+    for address in _addresses(host):
         if _is_private(address):
             return (f"refused: {host} is a private address ({address}); links from newsletters "
                     "may not reach private networks (fetch.allow_private_from_newsletters "
@@ -122,13 +122,13 @@ async def private_refusal(url: str) -> str:
     return ""
 
 
-async def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
     try:
         return [ipaddress.ip_address(host.strip("[]"))]
     except ValueError:
         pass
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, None)
+        infos = socket.getaddrinfo(host, None)
     except OSError:
         return []  # unresolvable: the request itself fails with a network error
     return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]

@@ -1,20 +1,24 @@
 """Fetch pages concurrently and politely, streaming them out as they are ready.
 
-The network work runs on an asyncio loop in a background thread and hands results to the
-caller through a bounded window (pipeline/fetch_queue.py), so fetching overlaps with the CPU
-stages while memory stays flat whatever the length of the reading list. URLs are started by
-which hosts are free, not by their place in the list, so a list grouped by site is fetched
-as fast as one that alternates sites, with the per-host limits in force.
+A scheduler on a background thread starts the requests on worker threads and hands the
+results to the caller through a bounded window (pipeline/fetch_queue.py), so fetching
+overlaps with the CPU stages while memory stays flat whatever the length of the list. URLs
+are started by which hosts are free, not by their place in the list, so a list grouped by
+site is fetched as fast as one that alternates sites, with the per-host limits in force.
+
+Each request has a deadline for the whole of it (pipeline/transport.py): a server that
+drips its page, or its headers, fails it at `fetch.timeout` like one that never answers.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
+import functools
+import queue
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Coroutine, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -24,9 +28,9 @@ from . import etiquette
 from .config import FetchConfig
 from .errors import FetchError, GleanerError
 from .etiquette import RobotsCache
-from .fetch_queue import LOCAL, Gate, Handover, HostQueues, Job
+from .fetch_queue import LOCAL, Gate, Handover, HostQueues, Job, Workers
 from .records import Page, Source, Validators
-from .transport import LazyTLSTransport
+from .transport import deadline, http_client
 
 ARTICLE_TYPES = ("text/html", "application/xhtml+xml", "text/markdown", "text/x-markdown",
                  "text/plain")
@@ -41,6 +45,7 @@ ACCEPT_HEADERS = {
 }
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 WINDOW_PER_SLOT = 4  # pages started and not yet taken, per unit of concurrency
+WORKERS_PER_SLOT = 2  # threads: one per request in flight, as many for files and DNS
 LOOKAHEAD = 10_000  # sources read ahead of the fetching: a few MB at most
 
 Outcome = tuple[Source, Page | GleanerError]
@@ -65,8 +70,8 @@ def fetch_pages(
     def produce() -> None:
         failure = None
         try:
-            asyncio.run(_fetch_all(iter(sources), config, known, handover,
-                                   RobotsCache() if robots is None else robots))
+            _fetch_all(iter(sources), config, known, handover,
+                       RobotsCache() if robots is None else robots)
         except BaseException as exc:  # handed to the consumer, which re-raises it
             failure = exc
         handover.close(failure)
@@ -95,18 +100,22 @@ def fetch_each(
         yield waiting[source].popleft(), (source, outcome)
 
 
-async def _fetch_all(sources: Iterator[Source], config: FetchConfig, known: KnownValidators,
-                     handover: Handover[Outcome], robots: RobotsCache) -> None:
+def _fetch_all(sources: Iterator[Source], config: FetchConfig, known: KnownValidators,
+               handover: Handover[Outcome], robots: RobotsCache) -> None:
     fetcher = _Fetcher(config, known, robots)
     try:
-        await _Scheduler(fetcher, handover).run(sources)
+        _Scheduler(fetcher, handover).run(sources)
     finally:
-        await fetcher.client.aclose()
+        fetcher.client.close()
 
 
 class _Scheduler:
     """Starts each source as soon as its host may take it, within the global limit and the
-    handover window, and hands every outcome over."""
+    handover window, and hands every outcome over.
+
+    Its bookkeeping all happens on its own thread; the work it starts (requests, robots.txt,
+    address checks, local files) runs on worker threads, whose results come back through
+    `reports` to be booked here."""
 
     def __init__(self, fetcher: _Fetcher, handover: Handover[Outcome]) -> None:
         self.fetcher = fetcher
@@ -116,31 +125,25 @@ class _Scheduler:
         self.requests = 0  # in flight, robots.txt included: at most config.concurrency
         self.reading_robots: set[str] = set()
         self.resolving: set[str] = set()
-        self.tasks: set[asyncio.Task[None]] = set()
-        self.wake = asyncio.Event()
+        self.workers = Workers(WORKERS_PER_SLOT * self.config.concurrency)
+        self.reports: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self.running = 0  # work started and not yet booked
         self.listed = 0
         self.unread = True
         self.list_error: Exception | None = None
-        self.failure: BaseException | None = None
 
-    async def run(self, sources: Iterator[Source]) -> None:
-        loop = asyncio.get_running_loop()
-        self.handover.listen(lambda: loop.call_soon_threadsafe(self.wake.set))
+    def run(self, sources: Iterator[Source]) -> None:
+        self.handover.listen(lambda: self.reports.put(None))
         try:
             while not self.handover.stopped:
-                self.wake.clear()
                 self._read(sources)
                 self._start()
-                if self.failure is not None:
-                    raise self.failure
-                if not (self.tasks or self.queues or self.unread):
+                if not (self.running or self.queues or self.unread):
                     break
-                await self._sleep()
+                self._wait()
         finally:
             self.handover.listen(None)
-            for task in self.tasks:
-                task.cancel()
-            await asyncio.gather(*self.tasks, return_exceptions=True)
+            self.workers.stop()
         if self.list_error is not None:
             raise self.list_error
 
@@ -165,9 +168,11 @@ class _Scheduler:
             self.handover.claim()
             if requests:
                 self.requests += 1
-                self._spawn(self._request(job))
+                self._spawn(functools.partial(self.fetcher.attempt, job.source),
+                            functools.partial(self._requested, job))
             else:
-                self._spawn(self._decide(job))
+                self._spawn(functools.partial(self.fetcher.decide, job.source),
+                            functools.partial(self._finished, job))
 
     def _gate(self, job: Job) -> Gate:
         """What may become of the first job of a host's queue now."""
@@ -182,7 +187,8 @@ class _Scheduler:
         refusal = self.fetcher.private.get(job.host)
         if refusal is None and job.host not in self.resolving:
             self.resolving.add(job.host)
-            self._spawn(self._resolve(job.host, job.source.location))
+            self._spawn(functools.partial(etiquette.private_refusal, job.source.location),
+                        functools.partial(self._resolved, job.host))
         return Gate.HOLD if refusal is None else Gate.DECIDE if refusal else None
 
     def _robots_gate(self, job: Job) -> Gate | None:
@@ -198,7 +204,8 @@ class _Scheduler:
                     return Gate.FULL
                 self.reading_robots.add(origin)
                 self.requests += 1
-                self._spawn(self._robots(origin))
+                self._spawn(functools.partial(self.fetcher.read_robots, origin),
+                            functools.partial(self._robots_read, origin))
             return Gate.HOLD
         if robots.refusal_for(job.source.location, self.config.user_agent):
             return Gate.DECIDE
@@ -208,64 +215,62 @@ class _Scheduler:
     def _slot(self) -> Gate:
         return Gate.REQUEST if self.requests < self.config.concurrency else Gate.FULL
 
-    def _spawn(self, work: Coroutine[object, object, None]) -> None:
-        task = asyncio.create_task(work)
-        self.tasks.add(task)
-        task.add_done_callback(self._ended)
+    def _spawn(self, work: Callable[[], T], book: Callable[[T], None]) -> None:
+        """Run `work` on a worker thread, then `book` its result on this one."""
+        self.running += 1
 
-    def _ended(self, task: asyncio.Task[None]) -> None:
-        self.tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            self.failure = task.exception()
-        self.wake.set()
-
-    async def _sleep(self) -> None:
-        """Until a task ends, the consumer takes a page, or a resting host may go again."""
-        wake_at = self.queues.wake_at
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(None if wake_at is None else
-                                       max(0.0, wake_at - time.monotonic())):
-                await self.wake.wait()
-
-    async def _robots(self, origin: str) -> None:
-        try:
-            self.fetcher.robots.put(origin, await etiquette.read_robots(self.fetcher.client,
-                                                                        origin))
-        finally:
-            self.requests -= 1
-            self.reading_robots.discard(origin)
-
-    async def _resolve(self, host: str, url: str) -> None:
-        try:
-            self.fetcher.private[host] = await etiquette.private_refusal(url)
-        finally:
-            self.resolving.discard(host)
-
-    async def _decide(self, job: Job) -> None:
-        self.handover.finish(job.index, (job.source, await self.fetcher.decide(job.source)))
-
-    async def _request(self, job: Job) -> None:
-        try:
-            outcome: Page | GleanerError = await self.fetcher.fetch(job.source)
-        except etiquette.Retryable as exc:
+        def report() -> None:
             try:
-                wait = exc.wait(job.attempt, self.config)
+                result = work()
+            except BaseException as exc:  # a bug: raised on the scheduler's thread
+                self.reports.put(functools.partial(_raise, exc))
+            else:
+                self.reports.put(functools.partial(book, result))
+
+        self.workers.submit(report)
+
+    def _wait(self) -> None:
+        """Until work ends, the consumer takes a page, or a resting host may go again; then
+        book every result that has come in."""
+        wake_at = self.queues.wake_at
+        with contextlib.suppress(queue.Empty):
+            report = self.reports.get(timeout=None if wake_at is None else
+                                      max(0.0, wake_at - time.monotonic()))
+            while True:
+                if report is not None:
+                    self.running -= 1
+                    report()
+                report = self.reports.get_nowait()
+
+    def _robots_read(self, origin: str, robots: etiquette.Robots) -> None:
+        self.requests -= 1
+        self.reading_robots.discard(origin)
+        self.fetcher.robots.put(origin, robots)
+
+    def _resolved(self, host: str, refusal: str) -> None:
+        self.resolving.discard(host)
+        self.fetcher.private[host] = refusal
+
+    def _finished(self, job: Job, outcome: Page | GleanerError) -> None:
+        self.handover.finish(job.index, (job.source, outcome))
+
+    def _requested(self, job: Job, outcome: Page | GleanerError | etiquette.Retryable) -> None:
+        self.requests -= 1
+        if isinstance(outcome, etiquette.Retryable):
+            try:
+                wait = outcome.wait(job.attempt, self.config)
             except FetchError as error:
                 outcome = error
             else:
                 self.queues.retry(job, wait)
                 return
-        except GleanerError as exc:
-            outcome = exc
-        finally:
-            self.requests -= 1
         self.queues.done(job)
-        self.handover.finish(job.index, (job.source, outcome))
+        self._finished(job, outcome)
 
 
 class _Fetcher:
-    """The HTTP side of a fetch pass: one client; each call one request, when the scheduler
-    says so."""
+    """The HTTP side of a fetch pass: one client, shared by the worker threads; each call
+    one request, when the scheduler says so."""
 
     def __init__(self, config: FetchConfig, known: KnownValidators,
                  robots: RobotsCache) -> None:
@@ -273,26 +278,15 @@ class _Fetcher:
         self.known = known
         self.robots = robots
         self.private: dict[str, str] = {}  # host → why newsletter links may not go there, or ""
-        self.client = httpx.AsyncClient(
-            follow_redirects=True,
-            max_redirects=config.max_redirects,
-            timeout=httpx.Timeout(config.timeout),
-            headers={"User-Agent": config.user_agent, "Accept": ACCEPT_HEADERS["article"]},
-            # The scheduler holds requests to the limits; the pool keeps hosts' connections for
-            # their next URLs (capped at `concurrency`, it would close them to open others).
-            transport=LazyTLSTransport(httpx.Limits(
-                max_connections=None,
-                max_keepalive_connections=config.concurrency * config.per_host)),
-            event_hooks={"request": [etiquette.refuse_private_hop]},
-        )
+        self.client = http_client(config)
 
-    async def decide(self, source: Source) -> Page | GleanerError:
+    def decide(self, source: Source) -> Page | GleanerError:
         """The outcome of a source that needs no request: a file, or a refused URL."""
         try:
             if source.is_file:
                 from .sources import read_file  # the parsers for local files: not for a poll
 
-                return await asyncio.to_thread(read_file, source)
+                return read_file(source)
             url = _checked_url(source.location)
             if self.guarded(source) and self.private[_host_key(source)]:
                 return FetchError(self.private[_host_key(source)])
@@ -305,16 +299,26 @@ class _Fetcher:
         """Whether the source may only reach public addresses."""
         return source.from_newsletter and not self.config.allow_private_from_newsletters
 
-    async def fetch(self, source: Source) -> Page:
-        """One attempt; raises etiquette.Retryable for a failure worth another."""
+    def read_robots(self, origin: str) -> etiquette.Robots:
+        with deadline(self.config.timeout):
+            return etiquette.read_robots(self.client, origin)
+
+    def attempt(self, source: Source) -> Page | GleanerError | etiquette.Retryable:
+        """One attempt: the page, the error it ended in, or a failure worth another."""
+        try:
+            return self.fetch(source)
+        except (GleanerError, etiquette.Retryable) as exc:
+            return exc
+
+    def fetch(self, source: Source) -> Page:
         url = _checked_url(source.location)
         headers = {"Accept": ACCEPT_HEADERS[source.kind], **self._conditional(url)}
         guard = {etiquette.NEWSLETTER_GUARD: self.guarded(source)}  # checked on every hop
         try:
-            async with asyncio.timeout(self.config.timeout), self.client.stream(
+            with deadline(self.config.timeout), self.client.stream(
                     "GET", url, headers=headers, extensions=guard) as response:
-                return await self._read(source, response)
-        except (TimeoutError, httpx.TimeoutException) as exc:  # whole request, or one read
+                return self._read(source, response)
+        except httpx.TimeoutException as exc:  # one read, or the request's deadline
             raise etiquette.Retryable(f"timed out after {self.config.timeout:g} s") from exc
         except httpx.TooManyRedirects as exc:
             raise FetchError(f"redirect loop or more than {self.config.max_redirects} "
@@ -330,7 +334,7 @@ class _Fetcher:
                                                 ("If-Modified-Since", known.last_modified))
                 if value}
 
-    async def _read(self, source: Source, response: httpx.Response) -> Page:
+    def _read(self, source: Source, response: httpx.Response) -> Page:
         final_url = str(response.url)
         validators = Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"))
         if response.status_code == 304:
@@ -343,16 +347,16 @@ class _Fetcher:
         content_type = _content_type(response.headers.get("Content-Type", ""))
         if content_type and content_type not in ACCEPTED[source.kind]:
             raise FetchError(f"not an {source.kind}: content type {content_type}")
-        content = await self._body(response)
+        content = self._body(response)
         return Page(source, final_url, content, content_type or _sniff(content), validators)
 
-    async def _body(self, response: httpx.Response) -> bytes:
+    def _body(self, response: httpx.Response) -> bytes:
         limit = self.config.max_bytes
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:
             raise FetchError(f"response of {int(declared):,} bytes is over the {limit:,} byte cap")
         chunks, size = [], 0
-        async for chunk in response.aiter_bytes():
+        for chunk in response.iter_bytes():
             size += len(chunk)
             if size > limit:
                 raise FetchError(f"response is over the {limit:,} byte cap")
@@ -389,3 +393,7 @@ def _content_type(header: str) -> str:
 
 def _sniff(content: bytes) -> str:
     return "text/html" if content.lstrip()[:1] == b"<" else "text/plain"
+
+
+def _raise(error: BaseException) -> None:
+    raise error

@@ -1,5 +1,6 @@
-"""Which URL to fetch next, and which finished page to hand over next: the bookkeeping
-behind pipeline/fetch.py, kept apart from HTTP so the rules read on their own.
+"""Which URL to fetch next, which finished page to hand over next, and the threads that do
+the work: the bookkeeping behind pipeline/fetch.py, kept apart from HTTP so the rules read
+on their own.
 
 Every host has its own queue. A host with a free slot whose politeness delay has passed
 gets its next URL: the host with the most URLs waiting first (it takes the longest to get
@@ -13,6 +14,7 @@ fetching back.
 from __future__ import annotations
 
 import heapq
+import queue
 import threading
 import time
 from collections import deque
@@ -245,3 +247,33 @@ class Handover(Generic[T]):
     def _tell(self) -> None:
         if self.on_change is not None:
             self.on_change()
+
+
+class Workers:
+    """Threads for the fetcher's work, started as work comes, at most `size` of them.
+
+    They are daemon threads: a request still running when the consumer stops ends with its
+    deadline, and holds up neither the consumer nor the process's exit."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.started = 0
+        self.stopped = False
+        self.todo: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+
+    def submit(self, work: Callable[[], None]) -> None:
+        self.todo.put(work)
+        if self.started < self.size:
+            self.started += 1
+            threading.Thread(target=self._serve, name="gleaner-fetch-worker",
+                             daemon=True).start()
+
+    def stop(self) -> None:
+        """Work not started yet is dropped; each thread ends after its current work."""
+        self.stopped = True
+        for _ in range(self.started):
+            self.todo.put(None)
+
+    def _serve(self) -> None:
+        while (work := self.todo.get()) is not None and not self.stopped:
+            work()

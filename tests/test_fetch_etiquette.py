@@ -7,7 +7,7 @@ import ssl
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -314,6 +314,43 @@ class _Drip(_Unsized):
             pass
 
 
+class _DripHeaders(_Unsized):
+    """Answers robots.txt at once and drips the headers of every page, a byte every 0.1 s."""
+
+    def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+        if self.path == "/robots.txt":
+            self.send_error(404)
+            return
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Padding: " + b"x" * 200
+        try:
+            for byte in head:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.1)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+
+class _DripRobots(_Unsized):
+    """Drips its robots.txt, a byte every 0.2 s; serves its pages at once."""
+
+    def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+        robots = self.path == "/robots.txt"
+        body = b"User-agent: *\nAllow: /\n" * 20 if robots else HTML.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain" if robots else "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not robots:
+            self.wfile.write(body)
+            return
+        with suppress(BrokenPipeError, ConnectionResetError):
+            for byte in body:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.2)
+
+
 @contextmanager
 def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -342,6 +379,40 @@ def test_a_server_dripping_its_page_fails_when_the_whole_request_outlasts_the_ti
     assert isinstance(outcome, FetchError)
     assert str(outcome) == "timed out after 1 s (after 2 attempts)"
     assert time.monotonic() - started < 4.0
+
+
+def test_a_server_dripping_its_headers_fails_when_the_whole_request_outlasts_the_timeout(
+        config):
+    started = time.monotonic()
+    with serving(_DripHeaders) as base:
+        outcome = fetch_one(f"{base}/page", config)
+
+    assert isinstance(outcome, FetchError)
+    assert str(outcome) == "timed out after 1 s (after 2 attempts)"
+    assert time.monotonic() - started < 4.0
+
+
+def test_a_dripping_robots_txt_is_given_up_at_the_timeout_and_the_page_fetched(config):
+    started = time.monotonic()
+    with serving(_DripRobots) as base:
+        outcome = fetch_one(f"{base}/page", config)
+
+    assert isinstance(outcome, Page)
+    assert 1.0 <= time.monotonic() - started < 2.5
+
+
+def test_a_consumer_that_stops_is_not_held_up_by_a_request_still_running(server, config):
+    server.routes["/fast"] = Response(HTML)
+    server.routes["/slow"] = Response(HTML, delay=5.0)
+    outcomes = fetch_pages([Source(server.url(path), "t") for path in ("/fast", "/slow")],
+                           replace(config, timeout=10.0), lambda url: None)
+
+    first_source, _ = next(outcomes)
+    started = time.monotonic()
+    outcomes.close()
+
+    assert first_source.location == server.url("/fast")
+    assert time.monotonic() - started < 1.0
 
 
 SLOW = 0.25  # seconds each page of the several-hosts tests takes to serve
