@@ -11,7 +11,6 @@ edited file is checked again; a cache that cannot be read or written only costs 
 from __future__ import annotations
 
 import contextlib
-import difflib
 import hashlib
 import json
 import os
@@ -237,6 +236,8 @@ def _describe(error: jsonschema.ValidationError) -> str:
 
 def _hint(keys: list[Any], declared: list[str]) -> str:
     """' (did you mean 'topics'?)' for the first undeclared key that is a near miss."""
+    import difflib  # only for a config with a mistake in it
+
     for key in keys:
         if isinstance(key, str) and key not in declared:
             close = difflib.get_close_matches(key, declared, n=1, cutoff=0.75)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import tempfile
 import unicodedata
 from collections.abc import Collection, Iterator
 from functools import cache
@@ -61,6 +60,8 @@ def atomic_write(path: Path, text: str, temp_dir: Path | None = None) -> None:
     The temp file goes to `temp_dir` when that is on the same file system as `path` (a
     rename across file systems is not atomic), else next to `path`.
     """
+    import tempfile  # with shutil and random: not loaded by a cron poll, which writes nothing
+
     path.parent.mkdir(parents=True, exist_ok=True)
     folder = temp_dir if temp_dir and _same_device(temp_dir, path.parent) else path.parent
     handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.stem[:40]}.",
