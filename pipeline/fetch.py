@@ -306,11 +306,11 @@ class _Fetcher:
     def attempt(self, source: Source) -> Page | GleanerError | etiquette.Retryable:
         """One attempt: the page, the error it ended in, or a failure worth another."""
         try:
-            return self.fetch(source)
+            return self._fetch(source)
         except (GleanerError, etiquette.Retryable) as exc:
             return exc
 
-    def fetch(self, source: Source) -> Page:
+    def _fetch(self, source: Source) -> Page:
         url = _checked_url(source.location)
         headers = {"Accept": ACCEPT_HEADERS[source.kind], **self._conditional(url)}
         guard = {etiquette.NEWSLETTER_GUARD: self.guarded(source)}  # checked on every hop

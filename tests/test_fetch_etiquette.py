@@ -305,33 +305,28 @@ class _Drip(_Unsized):
         self.send_response(200 if self.path != "/robots.txt" else 404)
         self.send_header("Content-Type", "text/html")
         self.end_headers()
-        try:
-            for byte in HTML.encode():
+        self.drip(HTML.encode(), 0.2)
+
+    def drip(self, data: bytes, pause: float) -> None:
+        """Write `data` a byte at a time; a client that gave up is no error."""
+        with suppress(BrokenPipeError, ConnectionResetError):
+            for byte in data:
                 self.wfile.write(bytes([byte]))
                 self.wfile.flush()
-                time.sleep(0.2)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+                time.sleep(pause)
 
 
-class _DripHeaders(_Unsized):
+class _DripHeaders(_Drip):
     """Answers robots.txt at once and drips the headers of every page, a byte every 0.1 s."""
 
     def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
         if self.path == "/robots.txt":
             self.send_error(404)
             return
-        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Padding: " + b"x" * 200
-        try:
-            for byte in head:
-                self.wfile.write(bytes([byte]))
-                self.wfile.flush()
-                time.sleep(0.1)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        self.drip(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Padding: " + b"x" * 200, 0.1)
 
 
-class _DripRobots(_Unsized):
+class _DripRobots(_Drip):
     """Drips its robots.txt, a byte every 0.2 s; serves its pages at once."""
 
     def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
@@ -341,14 +336,10 @@ class _DripRobots(_Unsized):
         self.send_header("Content-Type", "text/plain" if robots else "text/html")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        if not robots:
+        if robots:
+            self.drip(body, 0.2)
+        else:
             self.wfile.write(body)
-            return
-        with suppress(BrokenPipeError, ConnectionResetError):
-            for byte in body:
-                self.wfile.write(bytes([byte]))
-                self.wfile.flush()
-                time.sleep(0.2)
 
 
 @contextmanager
