@@ -41,6 +41,7 @@ class FetchConfig:
     retries: int = 2
     backoff: float = 0.5
     max_retry_after: float = 30.0
+    host_failures: int = 3
     max_bytes: int = 5_000_000
     max_redirects: int = 10
     user_agent: str = USER_AGENT

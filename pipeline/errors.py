@@ -2,7 +2,8 @@
 
     GleanerError
     ├── ConfigError      the config file or a command-line value is wrong: the run stops
-    ├── FetchError       one item could not be fetched (dead link, 500, timeout, too big, ...)
+    ├── FetchError       one item could not be fetched (dead link, 404, too big, ...)
+    │   └── HostError    ... because its host is failing (unreachable, timing out, 5xx)
     ├── ExtractError     one item was fetched but holds no readable article
     ├── NoteError        one note could not be rendered, validated or written
     └── LockedError      another run holds the vault's lock
@@ -22,6 +23,11 @@ class ConfigError(GleanerError):
 
 class FetchError(GleanerError):
     """An item could not be fetched."""
+
+
+class HostError(FetchError):
+    """An item could not be fetched because its host, not the page, is failing: the fetch
+    pass counts these per host and gives up on a host after a few in a row."""
 
 
 class ExtractError(GleanerError):

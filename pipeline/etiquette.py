@@ -4,7 +4,9 @@ the user wrote may name their own machines)."""
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
+import errno
 import ipaddress
 import socket
 import time
@@ -16,7 +18,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from .config import FetchConfig
-from .errors import FetchError
+from .errors import FetchError, HostError
 
 ROBOTS_MAX_BYTES = 512_000
 MAX_CRAWL_DELAY = 30.0
@@ -27,11 +29,12 @@ NEWSLETTER_GUARD = "gleaner.newsletter_link"  # request extension: this hop must
 class Robots:
     """A site's robots.txt: its rules, or why nothing may be fetched from the site. `text` is
     the file as read ("" for a site without one); None when it could not be read, which is
-    not worth remembering."""
+    not worth remembering. `failure` says why the site could not be reached for it."""
 
     rules: urllib.robotparser.RobotFileParser | None = None
     refusal: str = ""
     text: str | None = None
+    failure: str = ""
 
     @classmethod
     def parse(cls, text: str) -> Robots:
@@ -53,11 +56,13 @@ class Robots:
         return min(float(delay), MAX_CRAWL_DELAY) if delay else 0.0
 
 
-def read_robots(client: httpx.Client, origin: str) -> Robots:
-    """The site's parsed robots.txt; a missing one allows all, an erroring server nothing."""
+async def read_robots(client: httpx.AsyncClient, origin: str, guarded: bool) -> Robots:
+    """The site's parsed robots.txt; a missing one allows all, an erroring server nothing.
+
+    `guarded`: asked for a newsletter link, so every hop, redirects included, stays public."""
     try:
-        with client.stream("GET", f"{origin}/robots.txt",
-                                 headers={"Accept": "text/plain"}) as response:
+        async with client.stream("GET", f"{origin}/robots.txt", headers={"Accept": "text/plain"},
+                                 extensions={NEWSLETTER_GUARD: guarded}) as response:
             if response.status_code >= 500:
                 return Robots(refusal=f"robots.txt of {urlsplit(origin).netloc} answered "
                                       f"HTTP {response.status_code}: not fetching from a "
@@ -65,12 +70,14 @@ def read_robots(client: httpx.Client, origin: str) -> Robots:
             if response.status_code >= 400:
                 return Robots.parse("")
             body = b""
-            for chunk in response.iter_bytes():
+            async for chunk in response.aiter_bytes():
                 body += chunk
                 if len(body) > ROBOTS_MAX_BYTES:
                     break
-    except (httpx.HTTPError, httpx.InvalidURL):
-        return Robots()  # unreachable or garbled: the page fetch will report the real error
+    except httpx.TransportError as exc:  # the site is unreachable: the page fetch says why
+        return Robots(failure=f"network error: {exc or type(exc).__name__}")
+    except (httpx.HTTPError, httpx.InvalidURL, FetchError):
+        return Robots()  # refused or garbled: the page fetch reports the error
     return Robots.parse(body[:ROBOTS_MAX_BYTES].decode("utf-8", "replace"))
 
 
@@ -103,18 +110,18 @@ class RobotsCache:
             self.store.remember_robots_txt(origin, robots.text)
 
 
-def refuse_private_hop(request: httpx.Request) -> None:
+async def refuse_private_hop(request: httpx.Request) -> None:
     """Every hop of a newsletter link, redirects included, must stay on public addresses."""
     if request.extensions.get(NEWSLETTER_GUARD):
-        refusal = private_refusal(str(request.url))
+        refusal = await private_refusal(str(request.url))
         if refusal:
             raise FetchError(refusal)
 
 
-def private_refusal(url: str) -> str:
+async def private_refusal(url: str) -> str:
     """Why a newsletter link to `url` may not be fetched (its host is private), or ""."""
     host = urlsplit(url).hostname or ""
-    for address in _addresses(host):
+    for address in await _addresses(host):
         if _is_private(address):
             return (f"refused: {host} is a private address ({address}); links from newsletters "
                     "may not reach private networks (fetch.allow_private_from_newsletters "
@@ -122,13 +129,13 @@ def private_refusal(url: str) -> str:
     return ""
 
 
-def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+async def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
     try:
         return [ipaddress.ip_address(host.strip("[]"))]
     except ValueError:
         pass
     try:
-        infos = socket.getaddrinfo(host, None)
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None)
     except OSError:
         return []  # unresolvable: the request itself fails with a network error
     return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
@@ -156,7 +163,9 @@ def retry_after(value: str | None) -> float | None:
 
 
 class Retryable(Exception):
-    """A failure worth another attempt: a timeout, a network error, HTTP 429 or 5xx."""
+    """A failure worth another attempt: a timeout, a network error, HTTP 408, 429 or 5xx.
+
+    Each says the host is struggling, so the last attempt's failure is a HostError."""
 
     def __init__(self, reason: str, retry_after: float | None = None) -> None:
         super().__init__(reason)
@@ -164,13 +173,47 @@ class Retryable(Exception):
         self.retry_after = retry_after
 
     def wait(self, attempt: int, config: FetchConfig) -> float:
-        """Seconds before the attempt after `attempt`; FetchError when there is to be none."""
+        """Seconds before the attempt after `attempt`; HostError when there is to be none."""
         attempts = config.retries + 1
         if attempt >= attempts:
-            raise FetchError(f"{self.reason} (after {attempts} attempts)") from self
+            raise HostError(f"{self.reason} (after {attempts} attempts)") from self
         if self.retry_after is None:
             return config.backoff * 2 ** (attempt - 1)
         if self.retry_after > config.max_retry_after:
-            raise FetchError(f"{self.reason}; server asked to wait {self.retry_after:.0f} s, "
-                             f"over the {config.max_retry_after:.0f} s limit") from self
+            raise HostError(f"{self.reason}; server asked to wait {self.retry_after:.0f} s, "
+                            f"over the {config.max_retry_after:.0f} s limit") from self
         return self.retry_after
+
+
+HEALING = (errno.ECONNRESET, errno.ECONNABORTED, errno.ETIMEDOUT, errno.EAGAIN)
+
+
+def connect_failure(error: httpx.ConnectError) -> HostError | Retryable:
+    """A connection that could not be made. A name that does not resolve, a refused port or a
+    failed TLS handshake will not heal in the seconds a retry waits: not retried. A reset
+    or a timeout while connecting may: retried."""
+    cause = _root_os_error(error)
+    try:
+        host = error.request.url.host
+    except RuntimeError:  # an error raised outside a request
+        host = "the host"
+    if isinstance(cause, socket.gaierror):
+        reason = f"network error: {host} does not resolve ({cause.strerror})"
+    elif isinstance(cause, ConnectionRefusedError):
+        reason = f"network error: {host} refused the connection"
+    else:
+        reason = f"network error: {cause or error or type(error).__name__}"
+    if isinstance(cause, OSError) and cause.errno in HEALING:
+        return Retryable(reason)
+    return HostError(reason)
+
+
+def _root_os_error(error: BaseException) -> OSError | None:
+    """The innermost OSError behind a library's error: the one that says what happened."""
+    found = None
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno is not None:
+            found = seen
+        seen = seen.__cause__ or seen.__context__
+    return found
