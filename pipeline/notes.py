@@ -165,10 +165,11 @@ def render_note(
         check_frontmatter(frontmatter, what)
         text = render_frontmatter(frontmatter) + layout.body
         kept: tuple[str, ...] = ()
+        owned_keys = layout.keys
     else:
-        frontmatter, text, kept = _merge(existing, layout.keys, layout.sections, owned_before,
-                                         note_id, what)
-    owned = {"keys": layout.keys, "sections": layout.sections, "id": frontmatter[ID_KEY]}
+        frontmatter, text, kept, owned_keys = _merge(existing, layout.keys, layout.sections,
+                                                     owned_before, note_id, what)
+    owned = {"keys": owned_keys, "sections": layout.sections, "id": frontmatter[ID_KEY]}
     return Rendered(text=text, owned=owned, kept=kept)
 
 
@@ -192,7 +193,9 @@ def _new_frontmatter(keys: Mapping[str, Any], note_id: str,
 def _merge(
     existing: str, fresh_keys: dict[str, Any], fresh_sections: dict[str, str],
     owned_before: Mapping[str, Any], note_id: str, what: str,
-) -> tuple[dict[str, Any], str, tuple[str, ...]]:
+) -> tuple[dict[str, Any], str, tuple[str, ...], dict[str, Any]]:
+    """The merged frontmatter and text, what was kept as the person's, and the value of each
+    key Gleaner owns now (for a key the person changed: what Gleaner last wrote there)."""
     try:
         frontmatter, body = split_frontmatter(existing.replace("\r\n", "\n"))
     except NoteError as exc:
@@ -200,13 +203,17 @@ def _merge(
     already_wrong = frontmatter_problems(frontmatter)
     snapshots = [owned_before, *owned_before.get("pending", [])]
     written_keys = [{**FORMER_DEFAULTS, **s["keys"]} for s in snapshots if s.get("keys")]
-    kept = []
+    kept, owned_keys = [], {}
     for key, value in fresh_keys.items():
         merged = _merged_value(key, frontmatter.get(key), value, written_keys)
         if merged is _PERSON_EDIT:
-            kept.append(f"frontmatter key {key!r}")
+            if frontmatter.get(key) != value:
+                kept.append(f"frontmatter key {key!r}")
+            earlier = [keys[key] for keys in written_keys if key in keys]
+            if earlier:
+                owned_keys[key] = earlier[0]
         else:
-            frontmatter[key] = merged
+            frontmatter[key] = owned_keys[key] = merged
     for key in {k for keys in written_keys for k in keys} - set(fresh_keys):
         if any(key in keys and frontmatter.get(key) == keys[key] for keys in written_keys):
             frontmatter.pop(key, None)
@@ -214,18 +221,21 @@ def _merge(
     check_frontmatter(frontmatter, what, tolerated=already_wrong)
     sections, section_kept = _merge_sections(body, fresh_sections,
                                              [s.get("sections", {}) for s in snapshots])
-    return frontmatter, render_frontmatter(frontmatter) + sections, tuple(kept + section_kept)
+    return (frontmatter, render_frontmatter(frontmatter) + sections,
+            tuple(kept + section_kept), owned_keys)
 
 
 _PERSON_EDIT = object()
 
 
 def _merged_value(key: str, current: Any, fresh: Any, written: list[Mapping[str, Any]]) -> Any:
-    """The fresh value, unless the note holds a value Gleaner never wrote there."""
+    """The fresh value, unless the note holds a value Gleaner never wrote there: the
+    person's, even when it happens to equal the fresh one (a later run would otherwise take
+    it for Gleaner's and overwrite it)."""
     if key == "tags":
         return _merged_tags(current, fresh, [keys["tags"] for keys in written if "tags" in keys])
     earlier = [keys[key] for keys in written if key in keys]
-    if current == fresh or current in earlier or (current is None and not earlier):
+    if current in earlier or (current is None and not earlier):
         return fresh
     return _PERSON_EDIT
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+import pytest
 import yaml
 
 from pipeline.frontmatter import split_frontmatter
@@ -192,3 +193,30 @@ def test_read_priority_0_written_before_gleaner_computed_it_is_not_taken_for_an_
                          owned_before=before)
     assert split_frontmatter(second.text)[0]["read_priority"] == 3
     assert second.kept == ()
+
+
+def edited_frontmatter(text: str, **values: object) -> str:
+    frontmatter, body = split_frontmatter(text)
+    frontmatter.update(values)
+    return "---\n" + yaml.safe_dump(frontmatter, sort_keys=True) + "---\n" + body
+
+
+@pytest.mark.parametrize(("key", "gleaners", "persons"), [
+    ("relevance", 3, 4), ("read_priority", 1, 3), ("source", "Data Elixir", "My friend Ann"),
+])
+def test_an_edit_that_equals_gleaners_next_value_stays_the_persons(key, gleaners, persons):
+    def with_value(value: object) -> NoteDraft:
+        if key == "source":
+            return replace(draft(), article=replace(draft().article, source_name=value))
+        return replace(draft(), **{key: value})
+
+    first = render_note(with_value(gleaners), {}, [], today=TODAY)
+    edited = edited_frontmatter(first.text, **{key: persons})
+    agreeing = render_note(with_value(persons), {}, [], existing=edited,
+                           owned_before=first.owned)
+    disagreeing = render_note(with_value(gleaners), {}, [], existing=agreeing.text,
+                              owned_before=agreeing.owned)
+
+    assert split_frontmatter(agreeing.text)[0][key] == persons
+    assert split_frontmatter(disagreeing.text)[0][key] == persons
+    assert f"frontmatter key {key!r}" in disagreeing.kept
