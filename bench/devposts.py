@@ -20,9 +20,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 DEV_POSTS = ROOT.parent / "shared" / "data" / "dev-posts"
 
-ENTRY_HEADING = re.compile(
-    r"^### (?:\*\*)?\[(?P<title>.+?)\]\((?P<url>[^)\s]+)\)(?: - (?P<date>[\d-]+))?(?:\*\*)?\s*$",
-    re.MULTILINE)
+ENTRY_HEADING = re.compile(r"^### (?:\*\*)?\[(?P<title>.+?)\]\((?P<url>[^)\s]+)\)"
+                           r"(?: (?:- )?(?P<date>[\d-]+))?(?:\*\*)?\s*$", re.MULTILINE)
 SHORT_ITEM = re.compile(r"^\*\*(?:Link|Quote|TIL)\*\* ", re.MULTILINE)
 
 

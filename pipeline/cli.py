@@ -69,18 +69,26 @@ def main() -> None:
               help="TOML config file.")
 @click.option("--retry-failed", is_flag=True,
               help="Also read again every item that failed before (see `gleaner failures`).")
+@click.option("--restore", is_flag=True,
+              help="SOURCES are URLs whose notes you deleted: make them again.")
 def run(sources: tuple[str, ...], vault: Path | None, config_path: Path | None,
-        retry_failed: bool) -> None:
+        retry_failed: bool, restore: bool) -> None:
     """Read SOURCES (URLs, local files, reading lists in text, CSV, OPML, bookmark HTML,
-    Markdown or JSON, or - for stdin)."""
+    Markdown or JSON, or - for stdin).
+
+    A note you delete stays deleted: its article is reported as skipped on later runs.
+    `gleaner run --restore URL...` makes it again."""
     from .sources import read_sources
 
     if not sources and not retry_failed:
         _fail("give at least one source, or --retry-failed", EXIT_USAGE)
+    if restore and not all(source.startswith(("http://", "https://")) for source in sources):
+        _fail("--restore takes the URLs of the notes to make again", EXIT_USAGE)
     config = _config(config_path)
     vault = vault or config.vault
     retried = _failed_sources(vault) if retry_failed else []
-    _execute(itertools.chain(read_sources(sources), retried), config, vault)
+    _execute(itertools.chain(read_sources(sources), retried), config, vault,
+             restore=sources if restore else ())
 
 
 @main.command()
@@ -277,10 +285,12 @@ def _state_rows(vault: Path, query: Callable[[State], list]) -> list:
         state.close()
 
 
-def _execute(sources: Iterable[Source], config: Config, vault: Path) -> None:
+def _execute(sources: Iterable[Source], config: Config, vault: Path,
+             restore: Iterable[str] = ()) -> None:
     from .orchestrator import run as run_sources
 
-    _report_and_exit(lambda on_item: run_sources(sources, config, vault, on_item=on_item), vault)
+    _report_and_exit(lambda on_item: run_sources(sources, config, vault, on_item=on_item,
+                                                 restore=restore), vault)
 
 
 def _report_and_exit(work: Callable[[Callable[[ItemResult], None]], RunReport],

@@ -48,19 +48,27 @@ class NoteIndex:
         return None
 
     def located(self, record: NoteRecord) -> NoteRecord:
-        """The record with its note's current path: the file whose frontmatter carries the
-        note's id or link, wherever the person renamed or moved it. If the person's own note
-        now has the old name, a free name for a fresh note, never the person's file."""
-        if self.vault.holds(record.path, record.owned.get("id"),
-                            {record.url, *self.state.urls_of(record.id)}):
-            return record
-        for key in (record.owned.get("id"), record.url):
-            moved = self.vault_links.get(key) if isinstance(key, str) else None
-            if moved:
-                return replace(record, path=moved)
+        """The record with its note's current path (see `find`). If no file holds the note
+        and the person's own note now has the old name, a free name for a fresh note, never
+        the person's file."""
+        path = self.find(record)
+        if path is not None:
+            return replace(record, path=path)
         if self.exists(record):
             return replace(record, path=self.vault.free_note_path(record.title))
         return record
+
+    def find(self, record: NoteRecord) -> str | None:
+        """Where the note is now: the file whose frontmatter carries its id or link, wherever
+        the person renamed or moved it; None if no file in the vault does."""
+        if self.vault.holds(record.path, record.owned.get("id"),
+                            {record.url, *self.state.urls_of(record.id)}):
+            return record.path
+        for key in (record.owned.get("id"), record.url):
+            moved = self.vault_links.get(key) if isinstance(key, str) else None
+            if moved:
+                return moved
+        return None
 
     def exists(self, record: NoteRecord) -> bool:
         return self.vault.inside(record.path).exists()

@@ -46,21 +46,25 @@ if TYPE_CHECKING:
     from .summarize import Summarizer
 
 OnItem = Callable[[ItemResult], None]
+YOU_DELETED = "you deleted its note; `gleaner run --restore URL` brings it back"
 Key = TypeVar("Key")
 Outcome = Page | GleanerError
 
 
 def run(sources: Iterable[Source], config: Config, vault_root: Path | None = None,
-        on_item: OnItem | None = None) -> RunReport:
-    """Turn every source into a note in the vault and return what happened."""
+        on_item: OnItem | None = None, restore: Iterable[str] = ()) -> RunReport:
+    """Turn every source into a note in the vault and return what happened. The notes of
+    the URLs in `restore`, which the person deleted, are made again."""
     template = load_template(config.template)  # a bad template stops the run before it starts
     vault = Vault(vault_root or config.vault)
     vault.root.mkdir(parents=True, exist_ok=True)
     with VaultLock(vault.root / STATE_DIR):
         state = State(vault.state_path)
         try:
-            return _Run(vault, state, config, on_item or (lambda item: None),
-                        template).over(sources)
+            restored = {state.restore(url) or state.restore(canonical_url(url))
+                        for url in restore}
+            return _Run(vault, state, config, on_item or (lambda item: None), template,
+                        restored - {None}).over(sources)
         finally:
             state.close()
 
@@ -74,7 +78,7 @@ def ingest_polled(vault: Vault, state: State, config: Config, polled: Poll,
 
 class _Run:
     def __init__(self, vault: Vault, state: State, config: Config, on_item: OnItem,
-                 template: NoteTemplate) -> None:
+                 template: NoteTemplate, restored: set[int] | None = None) -> None:
         self.vault = vault
         self.template = template
         self.state = state
@@ -92,6 +96,9 @@ class _Run:
                                       lambda why: self.report.summary_fallbacks.append(why))
         vault.clear_temp()
         self.report = RunReport()
+        self.refetch: list[Source] = []  # 304s whose note a killed run never wrote
+        self.listed: set[str] = set()
+        self.restored = restored or set()  # notes the person asked back: not deleted again
 
     @cached_property
     def index(self) -> NoteIndex:
@@ -109,11 +116,28 @@ class _Run:
         run_id = self.state.start_run()
         feed_items: list[Source] = []
         robots = RobotsCache(self.state)
-        fetched = fetch_pages(sources, self.config.fetch, self.state.validators, robots)
+        fetched = fetch_pages(self._once_each(sources), self.config.fetch,
+                              self.state.validators, robots)
         self._make_notes(self._articles_only(fetched, feed_items))
-        self._make_notes(fetch_pages(feed_items, self.config.fetch, self.state.validators,
-                                     robots))
+        self._make_notes(fetch_pages(self._once_each(feed_items), self.config.fetch,
+                                     self.state.validators, robots))
+        self._refetch(robots)
         return self._finish(run_id)
+
+    def _once_each(self, sources: Iterable[Source]) -> Iterator[Source]:
+        """A URL listed twice is read once, and reported once; the repeats are counted."""
+        for source in sources:
+            if source.location in self.listed:
+                self.report.repeated += 1
+                continue
+            self.listed.add(source.location)
+            yield source
+
+    def _refetch(self, robots: RobotsCache) -> None:
+        """The pages that answered 304 though their note was never written (a run killed
+        between its record and its file): read again in full, without validators."""
+        again, self.refetch = self.refetch, []
+        self._make_notes(fetch_pages(again, self.config.fetch, lambda url: None, robots))
 
     def _articles_only(self, fetched: Iterable[tuple[Source, Outcome]],
                        feed_items: list[Source]) -> Iterator[tuple[Source, Outcome]]:
@@ -159,6 +183,7 @@ class _Run:
             self._record(failure)
         for url, validators in polled.validators.items():
             self.state.save_feed_validators(url, validators)
+        self._refetch(polled.robots)
         return self._finish(run_id)
 
     def _make_notes(self, fetched: Iterable[tuple[Source, Outcome]]) -> None:
@@ -172,13 +197,18 @@ class _Run:
         needing_work = (((key, source, outcome), self._needs_work(outcome))
                         for key, source, outcome in fetched)
         for (key, source, outcome), prepared in self.stages.in_order(needing_work):
-            self._record(self._item(source, outcome, prepared))
+            item = self._item(source, outcome, prepared)
+            if item is not None:
+                self._record(item)
             yield key, outcome
 
     def _needs_work(self, outcome: Outcome) -> Page | None:
-        """The page, if it is new or changed: only those go through the CPU stages."""
-        if isinstance(outcome, Page) and not outcome.not_modified \
-                and self._unchanged(outcome) is None:
+        """The page, if it is new or changed, or its note was never written: only those go
+        through the CPU stages."""
+        if not isinstance(outcome, Page) or outcome.not_modified:
+            return None
+        known = self._unchanged(outcome)
+        if known is None or (known.owned.get("pending") and not self.index.exists(known)):
             return outcome
         return None
 
@@ -196,14 +226,16 @@ class _Run:
         return self.report
 
     def _item(self, source: Source, outcome: Outcome,
-              prepared: Prepared | GleanerError | None) -> ItemResult:
+              prepared: Prepared | GleanerError | None) -> ItemResult | None:
+        """What became of the item; None if it is to be read again in full (_refetch)."""
         try:
             if isinstance(outcome, GleanerError):
                 raise outcome
             if isinstance(prepared, GleanerError):
                 raise prepared
             item = self._page(outcome, prepared)
-            self.state.clear_failure(source.location)
+            if item is not None:
+                self.state.clear_failure(source.location)
             return item
         except GleanerError as exc:
             reason = str(exc) or type(exc).__name__
@@ -215,29 +247,57 @@ class _Run:
         """The note of this page, if the page is as it was when the note was written."""
         note_id, old_hash = self.state.fetched(page.source.location)
         known = self.state.note(note_id) if note_id else None
-        if known and (page.not_modified or _content_hash(page) == old_hash) \
-                and self.index.exists(known):
+        if known and (page.not_modified or _content_hash(page) == old_hash):
             return known
         return None
 
-    def _page(self, page: Page, prepared: Prepared | None) -> ItemResult:
+    def _page(self, page: Page, prepared: Prepared | None) -> ItemResult | None:
         location = page.source.location
         known = self._unchanged(page)
-        if known:
-            return ItemResult(location, "unchanged", note=known.path)
+        if known and not self._lost(known):
+            return self._kept(known, location)
         if page.not_modified:
-            raise NoteError("server says not modified, but its note is gone: "
-                            "run again with a fresh state to rebuild it")
+            self.refetch.append(page.source)
+            return None
         if prepared is None:
             raise NoteError("its note changed while the run was under way: run again")
         article, prints = prepared.article, list(prepared.prints)
         content_hash = _content_hash(page)
         existing = self.index.existing_note(article, page.url, prints)
+        if existing and existing.id and self._deleted(existing):
+            return ItemResult(location, "skipped", YOU_DELETED)
         if existing and existing.url != article.url and not _is_newer(
                 article, existing, prepared.text_length):
             return self._older_version(article, existing, page, content_hash)
         draft = self._draft(prepared)
         return self._emit(draft, existing, page, content_hash, prints, prepared.text_length)
+
+    def _kept(self, known: NoteRecord, location: str) -> ItemResult:
+        """The page is as it was: its note stays as the person keeps it, under whatever name
+        and in whatever folder; topic notes and digests follow a rename."""
+        if self._deleted(known):
+            return ItemResult(location, "skipped", YOU_DELETED)
+        path = self.index.find(known) or known.path
+        if path != known.path:
+            self.state.move_note(known.id, path)
+            self.index.add(tuple(self.state.urls_of(known.id)), path)
+        return ItemResult(location, "unchanged", note=path)
+
+    def _deleted(self, record: NoteRecord) -> bool:
+        """Whether the person deleted the note: the state says so, or no file of the vault
+        holds it although its last write was completed. A deletion is remembered: the
+        article is skipped from then on, whatever its page says, until `run --restore`."""
+        if self.state.is_deleted(record.id):
+            return True
+        if record.id in self.restored or record.owned.get("pending") \
+                or self.index.find(record) is not None:
+            return False
+        self.state.delete_note(record.id)
+        return True
+
+    def _lost(self, record: NoteRecord) -> bool:
+        """A note a killed run recorded but never wrote: made again, not taken for deleted."""
+        return bool(record.owned.get("pending")) and self.index.find(record) is None
 
     def _draft(self, prepared: Prepared) -> NoteDraft:
         article = prepared.article

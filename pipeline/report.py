@@ -14,7 +14,7 @@ from .vault import atomic_write
 if TYPE_CHECKING:
     from .relevance import Scored
 
-STATUSES = ("written", "updated", "unchanged", "failed")
+STATUSES = ("written", "updated", "unchanged", "skipped", "failed")
 REPORTED_TERMS = 5  # per note, in the JSON report
 SHOWN_NOTES = 3  # on the terminal: the highest scores, with their largest terms
 SHOWN_TERMS = 3
@@ -37,6 +37,7 @@ class RunReport:
     kept_edits: list[str] = field(default_factory=list)
     summary_fallbacks: list[str] = field(default_factory=list)
     relevance: dict[str, dict[str, Any]] = field(default_factory=dict)
+    repeated: int = 0  # URLs listed again in the same run: read and reported once
 
     def add(self, item: ItemResult) -> None:
         self.items.append(item)
@@ -54,8 +55,10 @@ class RunReport:
 
     def summary_line(self) -> str:
         c = self.counts
+        skipped = f"{c['skipped']} skipped, " if c["skipped"] else ""
+        repeated = f" ({self.repeated} listed twice)" if self.repeated else ""
         line = (f"{c['written']} notes written, {c['updated']} updated, "
-                f"{c['unchanged']} unchanged, {c['failed']} failed; "
+                f"{c['unchanged']} unchanged, {skipped}{c['failed']} failed{repeated}; "
                 f"{self.topic_notes_written} topic notes written")
         if not c["written"] and not c["updated"] and not self.topic_notes_written:
             line += " (nothing new)"

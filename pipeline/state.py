@@ -119,7 +119,13 @@ CREATE TABLE IF NOT EXISTS relevance (
     read INTEGER NOT NULL DEFAULT 0,
     stamp TEXT
 );
+-- notes the person deleted: their articles are skipped until `gleaner run --restore`
+CREATE TABLE IF NOT EXISTS deleted_notes (
+    note_id INTEGER PRIMARY KEY REFERENCES notes(id) ON DELETE CASCADE,
+    at TEXT NOT NULL
+);
 """
+LIVE = "n.id NOT IN (SELECT note_id FROM deleted_notes)"
 
 
 @dataclass(frozen=True)
@@ -219,6 +225,42 @@ class State(SubscriptionState):
         self.add_url(record.url, note_id)
         return note_id
 
+    def move_note(self, note_id: int, path: str) -> None:
+        """The person renamed or moved the note: topic notes and digests link to `path` now."""
+        with self.transaction():
+            self.db.execute("UPDATE notes SET path = ? WHERE id = ?", (path, note_id))
+            self._relink(note_id)
+
+    def delete_note(self, note_id: int) -> None:
+        """The person deleted the note: it stays deleted, and nothing links to it any more."""
+        with self.transaction():
+            self.db.execute("INSERT OR IGNORE INTO deleted_notes VALUES (?, ?)", (note_id, now()))
+            self._relink(note_id)
+
+    def is_deleted(self, note_id: int) -> bool:
+        return self._one("SELECT 1 FROM deleted_notes WHERE note_id = ?", note_id) is not None
+
+    def restore(self, url: str) -> int | None:
+        """Undo a deletion for `run --restore URL`: the URL is read afresh (no validators, no
+        content hash) and its note made again. The id of the note, if it was deleted."""
+        record = self.note_for_url(url)
+        if record is None or not self.is_deleted(record.id):
+            return None
+        with self.transaction():
+            self.db.execute("DELETE FROM deleted_notes WHERE note_id = ?", (record.id,))
+            self.db.execute("UPDATE fetches SET etag = NULL, last_modified = NULL, "
+                            "content_hash = NULL WHERE note_id = ?", (record.id,))
+        return record.id
+
+    def _relink(self, note_id: int) -> None:
+        """The topic notes and digests that list a note are rewritten at the end of the run."""
+        keys = [row[0] for row in self._all("SELECT topic FROM mentions WHERE note_id = ?",
+                                            note_id)]
+        self.mark_topics_dirty(Topic(name, category) for category, _, name
+                               in (key.partition("/") for key in keys))
+        self.db.execute("UPDATE digests SET dirty = 1 WHERE day IN "
+                        "(SELECT day FROM digest_entries WHERE note_id = ?)", (note_id,))
+
     def add_url(self, url: str, note_id: int) -> None:
         self.db.execute("INSERT OR REPLACE INTO note_urls VALUES (?, ?)", (url, note_id))
 
@@ -299,7 +341,7 @@ class State(SubscriptionState):
         """(path, title) of every note mentioning a topic, most mentions first."""
         return self._all(
             "SELECT n.path, n.title FROM mentions m JOIN notes n ON n.id = m.note_id "
-            "WHERE m.topic = ? ORDER BY m.count DESC, n.title", topic_key)
+            f"WHERE m.topic = ? AND {LIVE} ORDER BY m.count DESC, n.title", topic_key)
 
     # failures and runs ---------------------------------------------------------------------
 

@@ -68,8 +68,8 @@ class SubscriptionState:
     def digest_notes(self, day: str) -> list[tuple[str, str, str]]:
         """(origin, path, title) of the day's new notes, in the order they were written."""
         return self._all("SELECT d.origin, n.path, n.title FROM digest_entries d "
-                         "JOIN notes n ON n.id = d.note_id WHERE d.day = ? ORDER BY d.rowid",
-                         day)
+                         "JOIN notes n ON n.id = d.note_id WHERE d.day = ? AND n.id NOT IN "
+                         "(SELECT note_id FROM deleted_notes) ORDER BY d.rowid", day)
 
     def set_digest_path(self, day: str, path: str) -> None:
         """Remembered before the file is written, so a rerun rewrites that file, not a new one."""

@@ -57,7 +57,7 @@ def test_worker_processes_write_the_same_notes_as_one_process(server, tmp_path, 
     workers = run(read_sources(urls), replace(fast_config, workers=2), tmp_path / "workers")
 
     assert here.counts == workers.counts == {"written": ARTICLES, "updated": 0,
-                                             "unchanged": 0, "failed": 0}
+                                             "unchanged": 0, "skipped": 0, "failed": 0}
     assert vault_bytes(tmp_path / "here") == vault_bytes(tmp_path / "workers")
 
 

@@ -55,7 +55,7 @@ def test_a_failed_item_is_remembered_in_the_state_until_it_succeeds(
 
     server.routes["/flaky"] = Response(article_page("Back up", AI_PARAGRAPHS))
     second = run(read_sources(sources), fast_config, vault)
-    assert second.counts == {"written": 1, "updated": 0, "unchanged": 0, "failed": 0}
+    assert second.counts == {"written": 1, "updated": 0, "unchanged": 0, "skipped": 0, "failed": 0}
 
 
 def test_rerun_with_unchanged_pages_writes_nothing(server, vault, fast_config):
