@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import replace
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 from .records import Link
 from .text import BULLET, LINK, inline_text, markdown_blocks
@@ -22,12 +22,18 @@ GENERIC_LABELS = {"here", "this", "link", "click here", "read more", "more", "so
                   "this article", "post", "article", "via"}
 MAX_CONTEXT = 400
 IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|svg|avif|bmp)$", re.IGNORECASE)
+# A syndication or image credit: a short line that says where the piece or a picture came
+# from. A sentence of the article that happens to say "the image provided by the user" is
+# prose, and its links are kept.
 CREDIT_LINE = re.compile(
     r"originally (?:published|appeared) (?:on|by|in|at)\b|read the original article|"
     r"^follow .{1,80} on (?:facebook|twitter|instagram|linkedin|youtube|tiktok|x)\b|"
-    r"\b(?:graphic|chart|image|photo|infographic)s?,? (?:provided|courtesy) (?:by|of)\b",
+    r"^\W*(?:this |the )?(?:top |lead |header |featured )?"
+    r"(?:graphic|chart|image|photo|infographic)s?"
+    r",? (?:provided|courtesy) (?:by|of)\b",
     re.IGNORECASE,
 )
+MAX_CREDIT_WORDS = 30
 LINK_ONLY_ITEM = re.compile(rf"{BULLET.pattern}(?:\*\*|__)?({LINK.pattern})(?:\*\*|__)?\s*$")
 MIN_TEASER_RUN = 2
 # Sites tag the links of their own "related stories" boxes (itm_campaign=BottomRelatedStories,
@@ -35,6 +41,14 @@ MIN_TEASER_RUN = 2
 PROMOTION_TRACKING = re.compile(
     r"=[^&]*(?:related|recommend|promo|more.?stories|read.?next|up.?next)", re.IGNORECASE
 )
+
+# Query parameters that identify a campaign or a click, never the page (utm_* and kin).
+TRACKING_PREFIXES = ("utm_", "mtm_", "pk_", "_hs", "oly_", "hsa_")
+TRACKING_KEYS = {"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid",
+                 "igshid", "mc_cid", "mc_eid", "mkt_tok", "ref_src", "ref_url", "s_cid",
+                 "vero_id", "vero_conv", "ck_subscriber_id", "wickedid", "__s", "sc_cid",
+                 "trkcampaign", "cmpid", "itm_source", "itm_medium", "itm_campaign",
+                 "itm_content", "itm_term"}
 
 KINDS = ("article", "repository", "paper", "video", "social")
 REPOSITORY_HOSTS = {"github.com", "gitlab.com", "bitbucket.org", "codeberg.org", "git.sr.ht",
@@ -56,13 +70,37 @@ FEDIVERSE_POST = re.compile(r"^/@[\w.]+/\d+/?$")
 
 
 def canonical_url(url: str) -> str:
-    """Normalized URL without tracking parameters or fragment: the identity of a page."""
+    """The identity of a page: the URL normalized (scheme and host case, default port, path
+    escapes), without fragment and without tracking parameters. Every other query
+    parameter stays as written, bare keys included (`?d2d12500eb07`): it may be what
+    the page shows."""
     from courlan import normalize_url  # with urllib3, 0.1 s to import: a re-run needs none
 
-    with contextlib.suppress(ValueError):  # courlan rejects some valid URLs; keep them as given
-        url = normalize_url(url)
     parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
+    base = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    with contextlib.suppress(ValueError):  # courlan rejects some valid URLs; keep them as given
+        base = normalize_url(base)
+    normal = urlsplit(base)
+    return urlunsplit((normal.scheme, normal.netloc, normal.path or "/",
+                       without_tracking(parts.query), ""))
+
+
+def without_tracking(query: str) -> str:
+    """The query without the parameters that only say where a click came from. `ref` is one
+    of them only when nothing but tracking comes with it: `?ref=main&path=x` names a branch."""
+    pairs = [pair for pair in query.split("&") if pair]
+    kept = [pair for pair in pairs if not _is_tracking(_key(pair))]
+    if [_key(pair) for pair in kept] == ["ref"]:
+        kept = []
+    return "&".join(kept)
+
+
+def _key(pair: str) -> str:
+    return unquote_plus(pair.split("=", 1)[0]).lower()
+
+
+def _is_tracking(key: str) -> bool:
+    return key.startswith(TRACKING_PREFIXES) or key in TRACKING_KEYS
 
 
 def link_kind(url: str) -> str:
@@ -90,7 +128,7 @@ def extract_links(markdown: str, base_url: str) -> tuple[Link, ...]:
     seen: set[str] = set()
     links: list[Link] = []
     for number, line in enumerate(lines):
-        if number in skipped or CREDIT_LINE.search(inline_text(line)):
+        if number in skipped or _is_credit(inline_text(line)):
             continue
         for match in LINK.finditer(line):
             if match.start() > 0 and line[match.start() - 1] == "!":
@@ -122,6 +160,10 @@ def _teaser_lines(lines: list[str], base_url: str) -> set[int]:
         elif runs[-1]:
             runs.append([])
     return {n for run in runs if len(run) >= MIN_TEASER_RUN for n in run}
+
+
+def _is_credit(text: str) -> bool:
+    return len(text.split()) <= MAX_CREDIT_WORDS and CREDIT_LINE.search(text) is not None
 
 
 def _site(url: str) -> str:

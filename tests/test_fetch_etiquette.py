@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import ssl
 import threading
@@ -16,11 +17,11 @@ import trustme
 
 from pipeline.config import USER_AGENT, FetchConfig
 from pipeline.errors import FetchError
-from pipeline.etiquette import RobotsCache
+from pipeline.etiquette import Robots, RobotsCache, read_robots
 from pipeline.fetch import fetch_each, fetch_pages
 from pipeline.records import Page, Source
 from pipeline.state import State
-from pipeline.transport import verified_tls
+from pipeline.transport import http_client, verified_tls
 
 from .server import LoopbackServer, Response
 
@@ -195,6 +196,20 @@ def test_newsletter_links_to_loopback_addresses_are_refused_by_default(server, c
     assert isinstance(outcome, FetchError)
     assert "refused: 127.0.0.1 is a private address" in str(outcome)
     assert server.requests == []
+
+
+def test_robots_txt_asked_for_a_newsletter_link_gets_the_private_address_check(server, config):
+    server.routes["/robots.txt"] = Response("User-agent: *\nDisallow: /", content_type="text/plain")
+
+    async def read(guarded: bool) -> Robots:
+        async with http_client(config) as client:
+            return await read_robots(client, server.base, guarded)
+
+    guarded, unguarded = asyncio.run(read(True)), asyncio.run(read(False))
+
+    assert guarded.rules is None and not guarded.failure  # refused before any request
+    assert unguarded.refusal_for(server.url("/post"), USER_AGENT)
+    assert paths(server) == ["/robots.txt"]  # the unguarded read only
 
 
 def test_newsletter_links_to_private_addresses_are_allowed_when_configured(server, config):

@@ -53,3 +53,27 @@ def test_links_to_image_files_are_dropped():
 def test_in_page_anchors_resolved_against_the_site_root_are_dropped():
     markdown = "- Why the grant is promising. ([More](https://news.example.com#Grant))"
     assert urls(markdown) == []
+
+
+def test_prose_that_mentions_an_image_provided_by_someone_keeps_its_links():
+    markdown = (
+        "The tool has a simple loop: take the image provided by the user, render it with "
+        "[the vision model](https://example.org/vision) and show the result in "
+        "[a preview page](https://example.org/preview), which takes a few seconds."
+    )
+    assert urls(markdown) == ["https://example.org/vision", "https://example.org/preview"]
+
+
+def test_a_query_that_is_a_bare_key_is_kept_and_tracking_parameters_go():
+    markdown = (
+        "He shared [the transcript](https://gistpreview.github.io/?d2d12500eb0776bfae782f272c0c5d0a)"
+        " and [the code](https://github.com/o/r/blob/main/x.py?plain=1&utm_source=newsletter)"
+        " from [his talk](https://example.org/talk?ref=hn), on [branch dev]"
+        "(https://example.org/tree?ref=dev&path=src)."
+    )
+    assert urls(markdown) == [
+        "https://gistpreview.github.io/?d2d12500eb0776bfae782f272c0c5d0a",
+        "https://github.com/o/r/blob/main/x.py?plain=1",
+        "https://example.org/talk",
+        "https://example.org/tree?ref=dev&path=src",
+    ]
