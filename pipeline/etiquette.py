@@ -75,7 +75,7 @@ async def read_robots(client: httpx.AsyncClient, origin: str, guarded: bool) -> 
                 if len(body) > ROBOTS_MAX_BYTES:
                     break
     except httpx.TransportError as exc:  # the site is unreachable: the page fetch says why
-        return Robots(failure=f"network error: {exc or type(exc).__name__}")
+        return Robots(failure=f"network error: {describe(exc)}")
     except (httpx.HTTPError, httpx.InvalidURL, FetchError):
         return Robots()  # refused or garbled: the page fetch reports the error
     return Robots.parse(body[:ROBOTS_MAX_BYTES].decode("utf-8", "replace"))
@@ -202,10 +202,18 @@ def connect_failure(error: httpx.ConnectError) -> HostError | Retryable:
     elif isinstance(cause, ConnectionRefusedError):
         reason = f"network error: {host} refused the connection"
     else:
-        reason = f"network error: {cause or error or type(error).__name__}"
+        reason = f"network error: {describe(error)}"
     if isinstance(cause, OSError) and cause.errno in HEALING:
         return Retryable(reason)
     return HostError(reason)
+
+
+def describe(error: BaseException) -> str:
+    """What went wrong, in the words of the innermost error that has some."""
+    cause = _root_os_error(error)
+    if cause is not None and cause.strerror:
+        return cause.strerror.lower()
+    return str(error) or str(cause or "") or "the connection broke off"
 
 
 def _root_os_error(error: BaseException) -> OSError | None:

@@ -272,31 +272,47 @@ class _Ticket:
 
 class _Window:
     """At most `size` sources started and not yet taken by the consumer: a slow consumer
-    holds fetching back, and the time it does so does not count against the bound."""
+    holds fetching back, and the time it does so does not count against the bound.
+
+    While a task waits for a place, the consumer is told so (`on_full`): when a task starts
+    to wait, and again each time a place given back goes to one waiting task while others
+    still wait. So the consumer never waits for the one source due next while that source
+    waits for a place the consumer holds."""
 
     def __init__(self, size: int, on_full: Callable[[], None]) -> None:
         self.free = asyncio.Semaphore(size)
         self.on_full = on_full
+        self.waiting = 0
         self.full_since: float | None = None
         self.paused = 0.0
 
     async def take(self, ticket: _Ticket) -> None:
         if ticket.slotted:
             return
-        if self.free.locked() and self.full_since is None:
+        if not self.free.locked():
+            await self.free.acquire()
+            ticket.slotted = True
+            return
+        if self.waiting == 0:
             self.full_since = time.monotonic()
-            self.on_full()
-        await self.free.acquire()
-        ticket.slotted = True
+        self.waiting += 1
+        self.on_full()
+        try:
+            await self.free.acquire()
+            ticket.slotted = True
+        finally:
+            self.waiting -= 1
+            if self.waiting == 0 and self.full_since is not None:
+                self.paused += time.monotonic() - self.full_since
+                self.full_since = None
 
     def paused_so_far(self) -> float:
         return self.paused + (time.monotonic() - self.full_since if self.full_since else 0.0)
 
     def give_back(self) -> None:
         self.free.release()
-        if self.full_since is not None:
-            self.paused += time.monotonic() - self.full_since
-            self.full_since = None
+        if self.waiting > 1:
+            self.on_full()
 
 
 @dataclass

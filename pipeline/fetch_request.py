@@ -59,7 +59,7 @@ async def _get(client: httpx.AsyncClient, source: Source, url: str, config: Fetc
     except httpx.ConnectError as exc:
         raise etiquette.connect_failure(exc) from exc
     except httpx.TransportError as exc:  # reset or cut off after connecting: may heal
-        raise etiquette.Retryable(f"network error: {exc or type(exc).__name__}") from exc
+        raise etiquette.Retryable(f"network error: {etiquette.describe(exc)}") from exc
     except (httpx.RequestError, httpx.InvalidURL) as exc:  # an undecodable body, say
         raise FetchError(f"bad response: {exc or type(exc).__name__}") from exc
 
