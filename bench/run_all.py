@@ -1,7 +1,8 @@
 """Run every benchmark in bench/ (each `*.py` here but this one), one after another.
 
 Each runs as its own process with this interpreter, so a new bench/<name>.py joins
-`make bench` by being there. Exits non-zero when any benchmark failed, after running all.
+`make bench` by being there (a `_name.py` is a module the benches share, not a benchmark).
+Exits non-zero when any benchmark failed, after running all.
 
     python bench/run_all.py
 """
@@ -17,7 +18,9 @@ HERE = Path(__file__).resolve().parent
 
 
 def benchmarks() -> list[Path]:
-    return sorted(p for p in HERE.glob("*.py") if p.name != Path(__file__).name)
+    """Every bench/<name>.py but this one; `_name.py` files are modules the benches share."""
+    return sorted(p for p in HERE.glob("*.py")
+                  if p.name != Path(__file__).name and not p.name.startswith("_"))
 
 
 def main() -> int:

@@ -4,21 +4,20 @@ the user wrote may name their own machines)."""
 
 from __future__ import annotations
 
-import asyncio
-import email.utils
 import errno
 import ipaddress
 import socket
 import time
 import urllib.robotparser
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
-
-import httpx
 
 from .config import FetchConfig
 from .errors import FetchError, HostError
+
+if TYPE_CHECKING:  # httpx loads with the fetch pass: a quiet poll needs none of it
+    import httpx
 
 ROBOTS_MAX_BYTES = 512_000
 MAX_CRAWL_DELAY = 30.0
@@ -60,6 +59,8 @@ async def read_robots(client: httpx.AsyncClient, origin: str, guarded: bool) -> 
     """The site's parsed robots.txt; a missing one allows all, an erroring server nothing.
 
     `guarded`: asked for a newsletter link, so every hop, redirects included, stays public."""
+    import httpx
+
     try:
         async with client.stream("GET", f"{origin}/robots.txt", headers={"Accept": "text/plain"},
                                  extensions={NEWSLETTER_GUARD: guarded}) as response:
@@ -134,6 +135,8 @@ async def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Ad
         return [ipaddress.ip_address(host.strip("[]"))]
     except ValueError:
         pass
+    import asyncio  # the fetch pass runs on it; a quiet poll never gets here
+
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, None)
     except OSError:
@@ -155,6 +158,8 @@ def retry_after(value: str | None) -> float | None:
         return None
     if value.strip().isdigit():
         return float(value)
+    import email.utils  # an HTTP date here is rare
+
     try:
         parsed = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -19,7 +19,7 @@ from .config import FetchConfig
 from .errors import GleanerError
 from .etiquette import RobotsCache
 from .fetch_pass import Consumer, Delivery, End, FetchPass, Full
-from .fetch_request import KnownValidators
+from .http_terms import KnownValidators
 from .records import Page, Source
 
 WINDOW_PER_SLOT = 4  # sources started and not yet handed out, per unit of concurrency

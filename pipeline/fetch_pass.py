@@ -26,7 +26,8 @@ from . import etiquette
 from .config import FetchConfig
 from .errors import FetchError, GleanerError, HostError
 from .etiquette import Robots, RobotsCache
-from .fetch_request import KnownValidators, attempt
+from .fetch_request import attempt
+from .http_terms import KnownValidators
 from .records import Page, Source
 from .transport import http_client
 

@@ -6,29 +6,17 @@ to make it and whether to make it again.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
 import httpx
 
 from . import etiquette
 from .config import FetchConfig
 from .errors import FetchError, GleanerError
+from .http_terms import ACCEPT_HEADERS, ACCEPTED, KnownValidators, conditional_headers
 from .records import Page, Source, Validators
 
-ARTICLE_TYPES = ("text/html", "application/xhtml+xml", "text/markdown", "text/x-markdown",
-                 "text/plain")
-FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml",
-              "application/feed+json", "application/xml", "text/xml", "application/json",
-              "text/plain", "text/html")
-ACCEPTED = {"article": ARTICLE_TYPES, "feed": FEED_TYPES}
-ACCEPT_HEADERS = {
-    "article": ", ".join(ARTICLE_TYPES),
-    "feed": "application/rss+xml, application/atom+xml, application/feed+json, "
-            "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1",
-}
 RETRY_STATUSES = {408, 429, 500, 502, 503, 504}
 
-KnownValidators = Callable[[str], Validators | None]
 Attempt = Page | GleanerError | etiquette.Retryable
 
 
@@ -46,7 +34,7 @@ async def attempt(client: httpx.AsyncClient, source: Source, url: str, config: F
 
 async def _get(client: httpx.AsyncClient, source: Source, url: str, config: FetchConfig,
                known: KnownValidators, guarded: bool) -> Page:
-    headers = {"Accept": ACCEPT_HEADERS[source.kind], **_conditional(known(url))}
+    headers = {"Accept": ACCEPT_HEADERS[source.kind], **conditional_headers(known(url))}
     guard = {etiquette.NEWSLETTER_GUARD: guarded}  # checked on every hop
     try:
         async with client.stream("GET", url, headers=headers, extensions=guard) as response:
@@ -62,13 +50,6 @@ async def _get(client: httpx.AsyncClient, source: Source, url: str, config: Fetc
         raise etiquette.Retryable(f"network error: {etiquette.describe(exc)}") from exc
     except (httpx.RequestError, httpx.InvalidURL) as exc:  # an undecodable body, say
         raise FetchError(f"bad response: {exc or type(exc).__name__}") from exc
-
-
-def _conditional(known: Validators | None) -> dict[str, str]:
-    known = known or Validators()
-    return {name: value for name, value in (("If-None-Match", known.etag),
-                                            ("If-Modified-Since", known.last_modified))
-            if value}
 
 
 async def _read(source: Source, response: httpx.Response, config: FetchConfig) -> Page:

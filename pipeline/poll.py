@@ -19,13 +19,15 @@ from typing import TYPE_CHECKING
 from .config import FetchConfig, Subscription
 from .errors import GleanerError
 from .etiquette import RobotsCache
-from .fetch import fetch_each
+from .quiet_poll import confirm_unchanged
 from .records import Page, Source, Validators
 from .report import ItemResult
 from .state import State
 
 if TYPE_CHECKING:
     from .mail import Mail
+
+Outcome = tuple[Source, Page | GleanerError]
 
 
 @dataclass(frozen=True)
@@ -64,8 +66,7 @@ def poll(subscriptions: Iterable[Subscription], config: FetchConfig, state: Stat
     subscriptions = list(subscriptions)
     result = Poll(robots=RobotsCache(state))
     feeds = [s for s in subscriptions if s.url]
-    for subscription, (source, outcome) in fetch_each(
-            feeds, _feed_source, config, state.feed_validators, result.robots):
+    for subscription, (source, outcome) in _feed_outcomes(feeds, config, state, result.robots):
         try:
             if isinstance(outcome, GleanerError):
                 raise outcome
@@ -83,6 +84,22 @@ def poll(subscriptions: Iterable[Subscription], config: FetchConfig, state: Stat
     result.mail = itertools.chain([first], mail) if first else iter(())
     result.any_new = bool(result.items) or first is not None
     return result
+
+
+def _feed_outcomes(feeds: list[Subscription], config: FetchConfig, state: State,
+                   robots: RobotsCache) -> Iterator[tuple[Subscription, Outcome]]:
+    """Each feed with its outcome: the unchanged ones confirmed by the quiet poll's light
+    requests, the rest through the fetch pass, which loads only when one is left."""
+    unchanged, rest = confirm_unchanged([_feed_source(feed) for feed in feeds], config,
+                                        state.feed_validators, robots)
+    for feed in feeds:
+        if _feed_source(feed) in unchanged:
+            yield feed, (_feed_source(feed), unchanged[_feed_source(feed)])
+    if rest:
+        from .fetch import fetch_each
+
+        left = [feed for feed in feeds if _feed_source(feed) not in unchanged]
+        yield from fetch_each(left, _feed_source, config, state.feed_validators, robots)
 
 
 def _feed_source(subscription: Subscription) -> Source:

@@ -90,7 +90,8 @@ class World:
         self.paragraphs = paragraphs
         self.first_address = first_address
         self.entries: list[Entry] = []
-        self.pages = 0
+        self.slots = _text_slots(schedule)
+        self.per_page = max(2, min(PARAGRAPHS_PER_PAGE, len(paragraphs) // max(1, len(self.slots))))
 
     @property
     def urls(self) -> list[str]:
@@ -141,14 +142,30 @@ class World:
             server.shutdown()
             server.server_close()
 
-    def page(self, number: int, index: int, kind: str) -> str:
-        """The article of a page; a duplicate shows its host's first page's article."""
-        if kind == "duplicate":
-            index = 0
-        start = (number * 97 + index * PARAGRAPHS_PER_PAGE) % max(1, len(self.paragraphs))
+    def page(self, number: int, index: int) -> str:
+        """The article of a page: its own paragraphs, none shared with another article; a
+        duplicate shows its host's first good article, title and all."""
+        original = self.slots[(number, index)]
+        slot, shown = original
+        start = slot * self.per_page
         chosen = [self.paragraphs[(start + k) % len(self.paragraphs)]
-                  for k in range(PARAGRAPHS_PER_PAGE)]
-        return article_page(f"Soak host {number} page {index}", chosen)
+                  for k in range(self.per_page)]
+        return article_page(f"Soak host {number} page {shown}", chosen)
+
+
+def _text_slots(schedule: Schedule) -> dict[tuple[int, int], tuple[int, int]]:
+    """(host, page) → (text slot, page whose title it shows), for every page with a body."""
+    slots: dict[tuple[int, int], tuple[int, int]] = {}
+    for number, plan in enumerate(schedule.hosts):
+        first_good = None
+        for index, kind in enumerate(plan.pages):
+            if kind == "duplicate" and first_good is not None:
+                slots[(number, index)] = slots[(number, first_good)]
+            elif kind in ("good", "duplicate", "tracking"):
+                slots[(number, index)] = (len(slots), index)
+                if kind == "good" and first_good is None:
+                    first_good = index
+    return slots
 
 
 def _handler(world: World, plan: HostPlan, number: int) -> type[BaseHTTPRequestHandler]:
@@ -194,7 +211,7 @@ def _handler(world: World, plan: HostPlan, number: int) -> type[BaseHTTPRequestH
             if kind in ("missing", "gone"):
                 self._send(404 if kind == "missing" else 410, b"no", "text/plain")
                 return
-            body = world.page(number, index, kind).encode()
+            body = world.page(number, index).encode()
             if plan.kind == "resetting":
                 self._send(200, body[: len(body) // 2], "text/html", length=len(body))
                 _reset(self.connection)

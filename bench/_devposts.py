@@ -6,7 +6,7 @@ the posts are not copied into the repository. A Simon Willison newsletter issue 
 blog entries, each starting at a `### [Title](url) - date` heading and ending at the next one
 or at the first short "Link"/"Quote"/"TIL" item: `entries()` splits issues that way.
 
-    python bench/devposts.py            # list documents and entries with word counts
+    python bench/_devposts.py           # list documents and entries with word counts
 """
 
 from __future__ import annotations
