@@ -76,7 +76,7 @@ def paragraphs() -> list[str]:
              for p in article["articleBody"].split("\n") if len(p.split()) >= 25]
     found += [p for post in posts() for p in post.body.split("\n\n")
               if len(p.split()) >= 25 and not p.startswith(("|", "`", "<", "#", "*", "-"))]
-    return list(dict.fromkeys(found))
+    return found
 
 
 def bound_seconds(urls: list[str]) -> float:

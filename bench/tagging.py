@@ -1,56 +1,134 @@
-"""Tagging quality and speed: Gleaner's tagger next to plain en_core_web_sm NER.
+"""Tagging quality and speed: Gleaner's tagger next to plain spaCy NER and a dictionary lookup.
 
-Quality: document-level precision, recall and F1 per category on tests/data/tagging/
-(gold sets of models and organizations, compared after gazetteer normalization; names
-in a document's optional lists are neither rewarded nor penalised).
-Concepts: precision, recall and F1 against tests/data/tagging/concepts.jsonl for the
-curated-list method (a concept named twice, or in the title) and for the keyphrase method
-(pipeline/keyphrases.py), compared on a key that ignores case, spaces, hyphens and a plural s.
-Speed: words per second over the extraction benchmark's gold texts, when available.
+Quality: document-level precision, recall and F1 per category, names compared on the
+gazetteer's normalized key; names in a document's optional lists are neither rewarded nor
+penalised.
+- The real set: tests/data/tagging/dev-posts.jsonl, 87 real posts from
+  ../shared/data/dev-posts/ (Hugging Face blog, Simon Willison's newsletter, Lil'Log),
+  labelled by reading (docs/LABELLING.md); figures per source and overall.
+- The older set, tests/data/tagging/articles.jsonl: its real articles (seeds and news pages)
+  and, apart, its synthetic ones (written for it).
+Baselines, in the same run: the full en_core_web_sm pipeline's NER (ORG as organizations,
+PRODUCT as models), and a dictionary lookup (whole words, case as written) of the names in
+../shared/data/ai-models/organizations.csv and, for models, models.csv and
+notable_models.csv.
+Concepts: the keyphrase method (pipeline/keyphrases.py) and the older list-only rule.
+Speed: words per second over the extraction benchmark's gold texts.
 
-    python bench/tagging.py [--speed-pages N]
+    python bench/tagging.py [--errors] [--speed-pages N]
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
+import re
 import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import spacy
+from _devposts import by_id
 
 from pipeline.analyze import Analyzer
 from pipeline.concepts import ConceptList
 from pipeline.gazetteer import normalize
 from pipeline.keyphrases import KeyphraseConcepts
 from pipeline.records import Article
+from pipeline.text import markdown_to_text
 
 ROOT = Path(__file__).resolve().parents[1]
-
-DEV_SET = ROOT / "tests" / "data" / "tagging" / "articles.jsonl"
-CONCEPT_GOLD = ROOT / "tests" / "data" / "tagging" / "concepts.jsonl"
+REAL_SET = ROOT / "tests" / "data" / "tagging" / "dev-posts.jsonl"
+OLD_SET = ROOT / "tests" / "data" / "tagging" / "articles.jsonl"
+OLD_CONCEPTS = ROOT / "tests" / "data" / "tagging" / "concepts.jsonl"
+AI_MODELS = ROOT.parent / "shared" / "data" / "ai-models"
 BENCHMARK = ROOT.parent / "shared" / "data" / "extraction-benchmark" / "ground-truth.json"
 CATEGORIES = {"models": "Model", "organizations": "Organization"}
 SPACY_LABELS = {"models": {"PRODUCT"}, "organizations": {"ORG"}}
+SOURCES = {"hf": "Hugging Face blog", "sw": "Simon Willison's newsletter", "lw": "Lil'Log"}
+
+Prediction = dict[str, set[str]]
+Scores = dict[str, tuple[float, float, float]]
 
 
-def load_dev_set() -> list[dict]:
-    return [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line]
+@dataclass(frozen=True)
+class Doc:
+    id: str
+    title: str
+    text: str  # Markdown, as an Article's text is
+    labels: dict
+
+    @property
+    def plain(self) -> str:
+        return f"{self.title}\n\n{markdown_to_text(self.text)}"
 
 
-def gleaner_predictions(analyzer: Analyzer, doc: dict) -> dict[str, set[str]]:
-    article = Article(url="https://bench.invalid/", source_name="bench", title=doc["title"],
-                      text=doc["text"])
-    topics = analyzer.analyze(article).topics
-    return {key: {t.name for t in topics if t.category == category}
-            for key, category in CATEGORIES.items()}
+def real_set() -> list[Doc]:
+    posts = by_id()
+    rows = [json.loads(line) for line in REAL_SET.read_text(encoding="utf-8").splitlines() if line]
+    return [Doc(row["id"], posts[row["id"]].title, posts[row["id"]].body, row) for row in rows]
 
 
-def spacy_predictions(nlp, doc: dict) -> dict[str, set[str]]:
-    entities = nlp(f"{doc['title']}\n\n{doc['text']}").ents
-    return {key: {e.text for e in entities if e.label_ in labels}
-            for key, labels in SPACY_LABELS.items()}
+def old_set() -> list[Doc]:
+    concepts = {row["id"]: row["concepts"] for row in map(json.loads, OLD_CONCEPTS.read_text(
+        encoding="utf-8").splitlines()) if row}
+    rows = [json.loads(line) for line in OLD_SET.read_text(encoding="utf-8").splitlines() if line]
+    return [Doc(row["id"], row["title"], row["text"], {**row, "concepts": concepts[row["id"]]})
+            for row in rows]
+
+
+class Gleaner:
+    name = "gleaner"
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self.analyzer = analyzer
+
+    def __call__(self, doc: Doc) -> Prediction:
+        article = Article(url="https://bench.invalid/", source_name="bench", title=doc.title,
+                          text=doc.text)
+        topics = self.analyzer.analyze(article).topics
+        return {key: {t.name for t in topics if t.category == category}
+                for key, category in CATEGORIES.items()}
+
+
+class SpacyNer:
+    name = "spacy-sm"
+
+    def __init__(self, nlp) -> None:
+        self.nlp = nlp
+
+    def __call__(self, doc: Doc) -> Prediction:
+        entities = self.nlp(doc.plain).ents
+        return {key: {e.text for e in entities if e.label_ in labels}
+                for key, labels in SPACY_LABELS.items()}
+
+
+class Lookup:
+    """Whole-word matches of the reference tables' names, case as written."""
+
+    name = "lookup"
+
+    def __init__(self) -> None:
+        self.patterns = {
+            "organizations": _names_pattern(_column("organizations.csv", "organization")),
+            "models": _names_pattern([*_column("models.csv", "name"),
+                                      *_column("notable_models.csv", "model")]),
+        }
+
+    def __call__(self, doc: Doc) -> Prediction:
+        return {key: set(pattern.findall(doc.plain)) for key, pattern in self.patterns.items()}
+
+
+def _column(file: str, column: str) -> list[str]:
+    with (AI_MODELS / file).open(encoding="utf-8", newline="") as handle:
+        return [row[column].strip() for row in csv.DictReader(handle) if row[column].strip()]
+
+
+def _names_pattern(names: Iterable[str]) -> re.Pattern[str]:
+    ordered = sorted({n for n in names if len(n) > 1}, key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, ordered)) + r")(?![\w-])")
 
 
 def precision_recall_f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
@@ -60,14 +138,14 @@ def precision_recall_f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]
     return precision, recall, f1
 
 
-def score(docs: list[dict], predict) -> dict[str, tuple[float, float, float]]:
+def score(docs: list[Doc], predictions: dict[str, Prediction]) -> Scores:
     results = {}
     for key in CATEGORIES:
         tp = fp = fn = 0
         for doc in docs:
-            gold = {normalize(n) for n in doc[key]}
-            optional = {normalize(n) for n in doc.get(f"optional_{key}", [])}
-            predicted = {normalize(n) for n in predict(doc)[key]} - optional
+            gold = {normalize(n) for n in doc.labels[key]}
+            optional = {normalize(n) for n in doc.labels.get(f"optional_{key}", [])}
+            predicted = {normalize(n) for n in predictions[doc.id][key]} - optional
             tp += len(predicted & gold)
             fp += len(predicted - gold)
             fn += len(gold - predicted)
@@ -75,18 +153,17 @@ def score(docs: list[dict], predict) -> dict[str, tuple[float, float, float]]:
     return results
 
 
-def errors(docs: list[dict], predict) -> list[str]:
+def errors(docs: list[Doc], predictions: dict[str, Prediction]) -> list[str]:
     lines = []
     for doc in docs:
-        predicted = predict(doc)
         for key in CATEGORIES:
-            gold = {normalize(n): n for n in doc[key]}
-            optional = {normalize(n) for n in doc.get(f"optional_{key}", [])}
-            got = {normalize(n): n for n in predicted[key]}
+            gold = {normalize(n): n for n in doc.labels[key]}
+            optional = {normalize(n) for n in doc.labels.get(f"optional_{key}", [])}
+            got = {normalize(n): n for n in predictions[doc.id][key]}
             for k in sorted(set(got) - set(gold) - optional):
-                lines.append(f"  {doc['id']} {key}: false positive {got[k]!r}")
+                lines.append(f"  {doc.id} {key}: false positive {got[k]!r}")
             for k in sorted(set(gold) - set(got)):
-                lines.append(f"  {doc['id']} {key}: missed {gold[k]!r}")
+                lines.append(f"  {doc.id} {key}: missed {gold[k]!r}")
     return lines
 
 
@@ -94,22 +171,11 @@ def concept_key(name: str) -> str:
     return normalize(name).removesuffix("s")
 
 
-def list_only_concepts(concepts: ConceptList, title: str, text: str) -> set[str]:
-    """The method before keyphrases: a list concept named twice, or named in the title."""
-    in_title = concepts.count(title)
-    counts = in_title + concepts.count(text)
-    return {c.name for c, n in counts.items() if n >= 2 or c in in_title}
-
-
-def entity_names(analyzer: Analyzer, doc: dict) -> list[str]:
-    return sorted(set.union(*gleaner_predictions(analyzer, doc).values()))
-
-
-def concept_score(docs: list[dict], gold: dict[str, list[str]], predict
+def concept_score(docs: list[Doc], predict: Callable[[Doc], set[str]]
                   ) -> tuple[float, float, float]:
     tp = fp = fn = 0
     for doc in docs:
-        expected = {concept_key(n) for n in gold[doc["id"]]}
+        expected = {concept_key(n) for n in doc.labels["concepts"]}
         predicted = {concept_key(n) for n in predict(doc)}
         tp += len(predicted & expected)
         fp += len(predicted - expected)
@@ -117,34 +183,25 @@ def concept_score(docs: list[dict], gold: dict[str, list[str]], predict
     return precision_recall_f1(tp, fp, fn)
 
 
-def concept_rows(analyzer: Analyzer, docs: list[dict]) -> list[tuple[str, tuple]]:
-    """The list-only method, keyphrases ranking list concepts only, and full keyphrases."""
-    gold = {d["id"]: d["concepts"] for d in map(json.loads, CONCEPT_GOLD.read_text(
-        "utf-8").splitlines()) if d}
-    entities = {doc["id"]: entity_names(analyzer, doc) for doc in docs}
-    ranked_list = KeyphraseConcepts(analyzer.concepts, min_new_mentions=10**9)
+def list_only_concepts(concepts: ConceptList, doc: Doc) -> set[str]:
+    """The method before keyphrases: a list concept named twice, or named in the title."""
+    in_title = concepts.count(doc.title)
+    counts = in_title + concepts.count(doc.plain)
+    return {c.name for c, n in counts.items() if n >= 2 or c in in_title}
+
+
+def concept_rows(analyzer: Analyzer, docs: list[Doc], entities: dict[str, Prediction]
+                 ) -> list[tuple[str, tuple[float, float, float]]]:
     keyphrases = KeyphraseConcepts(analyzer.concepts)
+    names = {doc.id: sorted(set.union(*entities[doc.id].values())) for doc in docs}
     return [
-        ("list-only", concept_score(docs, gold, lambda d: list_only_concepts(
-            analyzer.concepts, d["title"], d["text"]))),
-        ("kp-list", concept_score(docs, gold, lambda d: {t.name for t in ranked_list.find(
-            d["title"], d["text"], entities[d["id"]])})),
-        ("keyphrase", concept_score(docs, gold, lambda d: {t.name for t in keyphrases.find(
-            d["title"], d["text"], entities[d["id"]])})),
+        ("list-only", concept_score(docs, lambda d: list_only_concepts(analyzer.concepts, d))),
+        ("keyphrase", concept_score(docs, lambda d: {t.name for t in keyphrases.find(
+            d.title, markdown_to_text(d.text), names[d.id])})),
     ]
 
 
-def concept_speed(concepts: ConceptList, pages: int) -> tuple[float, float] | None:
-    """Words per second of the concept step alone, list-only next to keyphrases."""
-    if not BENCHMARK.is_file() or pages <= 0:
-        return None
-    texts = [v["articleBody"] for v in json.loads(BENCHMARK.read_text("utf-8")).values()][:pages]
-    keyphrases = KeyphraseConcepts(concepts)
-    return (words_per_second(lambda t: list_only_concepts(concepts, "", t), texts),
-            words_per_second(lambda t: keyphrases.find("", t), texts))
-
-
-def words_per_second(process, texts: list[str]) -> float:
+def words_per_second(process: Callable[[str], object], texts: list[str]) -> float:
     words = sum(len(t.split()) for t in texts)
     start = time.perf_counter()
     for text in texts:
@@ -158,8 +215,20 @@ def speed(analyzer: Analyzer, full_nlp, pages: int) -> tuple[float, float] | Non
     texts = [v["articleBody"] for v in json.loads(BENCHMARK.read_text("utf-8")).values()][:pages]
     ours = words_per_second(
         lambda t: analyzer.analyze(Article("https://b.invalid/", "b", "", t)), texts)
-    theirs = words_per_second(full_nlp, texts)
-    return ours, theirs
+    return ours, words_per_second(full_nlp, texts)
+
+
+def table(title: str, groups: list[tuple[str, list[Doc]]],
+          taggers: dict[str, dict[str, Prediction]]) -> list[str]:
+    lines = [f"\n{title}",
+             f"{'docs':<28}{'category':<15}{'tagger':<10}{'precision':>10}{'recall':>8}"
+             f"{'F1':>7}"]
+    for label, docs in groups:
+        for key in CATEGORIES:
+            for name, predictions in taggers.items():
+                p, r, f = score(docs, predictions)[key]
+                lines.append(f"{label:<28}{key:<15}{name:<10}{p:>10.3f}{r:>8.3f}{f:>7.3f}")
+    return lines
 
 
 def main() -> None:
@@ -167,28 +236,30 @@ def main() -> None:
     parser.add_argument("--speed-pages", type=int, default=181)
     parser.add_argument("--errors", action="store_true", help="list every tagging error")
     args = parser.parse_args()
-    docs = load_dev_set()
     analyzer = Analyzer.load()
     full_nlp = spacy.load(_full_model_name())
-    ours = score(docs, lambda d: gleaner_predictions(analyzer, d))
-    plain = score(docs, lambda d: spacy_predictions(full_nlp, d))
-    print(f"tagging dev set: {len(docs)} articles ({DEV_SET.relative_to(ROOT)})")
-    print(f"{'category':<14}{'tagger':<10}{'precision':>10}{'recall':>8}{'F1':>7}")
-    for key in CATEGORIES:
-        for name, results in (("gleaner", ours), ("spacy-sm", plain)):
-            p, r, f = results[key]
-            print(f"{key:<14}{name:<10}{p:>10.3f}{r:>8.3f}{f:>7.3f}")
-    for name, (p, r, f) in concept_rows(analyzer, docs):
-        print(f"{'concepts':<14}{name:<10}{p:>10.3f}{r:>8.3f}{f:>7.3f}")
+    taggers = [Gleaner(analyzer), SpacyNer(full_nlp), Lookup()]
+    real, old = real_set(), old_set()
+    predictions = {t.name: {doc.id: t(doc) for doc in real + old} for t in taggers}
+
+    by_source = [(f"{SOURCES[s]} ({sum(d.id.startswith(s) for d in real)})",
+                  [d for d in real if d.id.startswith(s)]) for s in SOURCES]
+    print("\n".join(table(f"real set: {len(real)} posts ({REAL_SET.relative_to(ROOT)})",
+                          [*by_source, (f"all real posts ({len(real)})", real)], predictions)))
+    written = [d for d in old if d.id.startswith("written")]
+    older_real = [d for d in old if not d.id.startswith("written")]
+    print("\n".join(table(f"older set ({OLD_SET.relative_to(ROOT)})",
+                          [(f"seeds and news ({len(older_real)})", older_real),
+                           (f"synthetic, written ({len(written)})", written)], predictions)))
+    print(f"\n{'concepts':<28}{'method':<25}{'precision':>10}{'recall':>8}{'F1':>7}")
+    for label, docs in (("real set", real), ("older set", old)):
+        for name, (p, r, f) in concept_rows(analyzer, docs, predictions["gleaner"]):
+            print(f"{label:<28}{name:<25}{p:>10.3f}{r:>8.3f}{f:>7.3f}")
     if args.errors:
-        print("\n".join(errors(docs, lambda d: gleaner_predictions(analyzer, d))))
-    concept_rates = concept_speed(analyzer.concepts, args.speed_pages)
-    if concept_rates:
-        print(f"concept step speed: list-only {concept_rates[0]:,.0f} words/s, "
-              f"keyphrases {concept_rates[1]:,.0f} words/s")
+        print("\n".join(errors(real + old, predictions["gleaner"])))
     rates = speed(analyzer, full_nlp, args.speed_pages)
     if rates:
-        print(f"tagging speed: gleaner {rates[0]:,.0f} words/s, "
+        print(f"\ntagging speed: gleaner {rates[0]:,.0f} words/s, "
               f"full en_core_web_sm {rates[1]:,.0f} words/s "
               f"({rates[0] / rates[1]:.2f}x) over {args.speed_pages} benchmark texts")
 

@@ -20,7 +20,7 @@ sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 if TYPE_CHECKING:
     from .config import Config, load_config
     from .errors import ConfigError, ExtractError, FetchError, GleanerError, LockedError, NoteError
-    from .ingest import ingest
+    from .ingestion import ingest
     from .orchestrator import run
     from .records import Analysis, Article, Link, NoteDraft, Page, Source, Topic
     from .report import ItemResult, RunReport
@@ -29,7 +29,7 @@ _HOMES = {
     "config": ("Config", "load_config"),
     "errors": ("ConfigError", "ExtractError", "FetchError", "GleanerError", "LockedError",
                "NoteError"),
-    "ingest": ("ingest",),
+    "ingestion": ("ingest",),
     "orchestrator": ("run",),
     "records": ("Analysis", "Article", "Link", "NoteDraft", "Page", "Source", "Topic"),
     "report": ("ItemResult", "RunReport"),

@@ -118,7 +118,7 @@ def ingest(vault: Path | None, config_path: Path | None) -> None:
     Exit codes: 0 done, 1 some items failed, 2 bad configuration, 3 another run holds
     the vault's lock (this one did nothing).
     """
-    from .ingest import ingest as ingest_subscriptions
+    from .ingestion import ingest as ingest_subscriptions
 
     config = _config(config_path)
     if not config.subscriptions:

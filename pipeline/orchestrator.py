@@ -71,7 +71,7 @@ def run(sources: Iterable[Source], config: Config, vault_root: Path | None = Non
 
 def ingest_polled(vault: Vault, state: State, config: Config, polled: Poll,
                   on_item: OnItem) -> RunReport:
-    """Notes for what a poll found new (pipeline/ingest.py polls), plus the day's digest."""
+    """Notes for what a poll found new (pipeline/ingestion.py polls), plus the day's digest."""
     template = load_template(config.template)  # a bad template stops before the first note
     return _Run(vault, state, config, on_item, template).ingest(polled)
 

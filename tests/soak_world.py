@@ -25,6 +25,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from hypothesis import strategies as st
 
+from pipeline.dedupe import fingerprint
+
 from .conftest import article_page
 
 HOST_KINDS = ("healthy", "storm", "rate_limited", "dying", "resetting", "dripping",
@@ -87,11 +89,16 @@ class World:
 
     def __init__(self, schedule: Schedule, paragraphs: Sequence[str], first_address: int = 2):
         self.schedule = schedule
-        self.paragraphs = paragraphs
+        self.paragraphs = distinct(paragraphs)
         self.first_address = first_address
         self.entries: list[Entry] = []
         self.slots = _text_slots(schedule)
-        self.per_page = max(2, min(PARAGRAPHS_PER_PAGE, len(paragraphs) // max(1, len(self.slots))))
+        self.per_page = min(PARAGRAPHS_PER_PAGE,
+                            len(self.paragraphs) // (1 + max((s for s, _ in self.slots.values()),
+                                                             default=0)))
+        if self.per_page < 2:
+            raise ValueError(f"{len(self.paragraphs)} distinct paragraphs are too few for "
+                             f"{len(self.slots)} articles of two paragraphs")
 
     @property
     def urls(self) -> list[str]:
@@ -147,10 +154,22 @@ class World:
         duplicate shows its host's first good article, title and all."""
         original = self.slots[(number, index)]
         slot, shown = original
-        start = slot * self.per_page
-        chosen = [self.paragraphs[(start + k) % len(self.paragraphs)]
-                  for k in range(self.per_page)]
+        chosen = self.paragraphs[slot * self.per_page:(slot + 1) * self.per_page]
         return article_page(f"Soak host {number} page {shown}", chosen)
+
+
+def distinct(paragraphs: Sequence[str]) -> list[str]:
+    """The paragraphs that share no 5-word sequence with an earlier one: pages that shared
+    some would be one article to Gleaner, and which of them named the note would depend on
+    which came first."""
+    seen: set[int] = set()
+    kept = []
+    for paragraph in paragraphs:
+        shingles = set(fingerprint(paragraph))
+        if shingles and not shingles & seen:
+            kept.append(paragraph)
+            seen |= shingles
+    return kept
 
 
 def _text_slots(schedule: Schedule) -> dict[tuple[int, int], tuple[int, int]]:

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import run
+from pipeline import ingest, run
 from pipeline.config import Config, FetchConfig, load_config
-from pipeline.ingest import ingest
 from pipeline.records import Source
 
 from .conftest import article_page, realistic_paragraphs
