@@ -23,12 +23,14 @@ ITALIC = re.compile(r"(?<![\w*])[*_](?![\s*_])(.+?)(?<![\s*_])[*_](?![\w*])")
 CODE = re.compile(r"`([^`]*)`")
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 FENCE = re.compile(r"^\s*(```|~~~)")
+TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 SPACES = re.compile(r"[ \t\u00a0]+")
 
 
 @dataclass(frozen=True)
 class Block:
-    """One block of an article: a heading, a paragraph, a list item or a quote."""
+    """One block of an article: a heading, a paragraph, a list item, a quote, or a table row
+    (its cells joined by " | ", so no name runs from one cell into the next)."""
 
     kind: str
     text: str
@@ -44,7 +46,10 @@ def markdown_blocks(markdown: str) -> list[Block]:
         if in_fence or not line.strip() or TABLE_RULE.match(line):
             continue
         kind = _kind(line)
-        text = inline_text(QUOTE.sub("", BULLET.sub("", HEADING.sub("", line))))
+        if kind == "row":
+            text = " | ".join(cell for cell in map(inline_text, _cells(line)) if cell)
+        else:
+            text = inline_text(QUOTE.sub("", BULLET.sub("", HEADING.sub("", line))))
         if text:
             blocks.append(Block(kind, text))
     return blocks
@@ -69,7 +74,13 @@ def inline_text(line: str) -> str:
     return SPACES.sub(" ", text).strip()
 
 
+def _cells(row: str) -> list[str]:
+    return row.strip().strip("|").split("|")
+
+
 def _kind(line: str) -> str:
+    if TABLE_ROW.match(line):
+        return "row"
     if HEADING.match(line):
         return "heading"
     if BULLET.match(line):
