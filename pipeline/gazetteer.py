@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
 
 from .records import Topic
 from .resources import load_json
@@ -23,6 +22,22 @@ SIZE = re.compile(r"^(?:\d+(?:\.\d+)?[bBmMkKtT]|\d+x\d+[bB]|[aA]\d+[bB])$")
 VERSION = re.compile(r"^(?:[vV]?\d{1,2}(?:\.\d+)*[a-z]?|[rR]\d)$")
 YEAR = re.compile(r"^(?:19|20)\d\d$")
 FAMILY_MIN_MODELS = 2
+DIGIT = re.compile(r"\d")
+PARAMETERS = re.compile(r"^(?:\d+(?:\.\d+)?[bBmM]|\d+x\d+[bB])$")  # 7B, 1.1B, 256M, 8x7B
+MAX_NAME_WORDS = 3
+# Words before a size that are not a model's name: "a 7B model", "Top 3B", "with 70B".
+NOT_NAME_WORDS = {
+    "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "by", "for", "with", "from",
+    "up", "over", "under", "about", "around", "than", "our", "its", "their", "his", "her",
+    "this", "that", "these", "those", "each", "every", "all", "both", "only", "just", "new",
+    "top", "size", "sizes", "sized", "model", "models", "version", "versions", "variant",
+    "parameter", "parameters", "params", "param", "tokens", "token", "total", "series",
+    "round", "raised", "valued", "worth", "usd", "eur", "gpu", "gpus", "ram", "vram",
+    "memory", "dataset", "datasets", "section", "table", "figure", "fig", "step", "steps",
+    "layer", "layers", "is", "was", "are", "were", "be", "has", "have", "had", "it", "we",
+    "you", "they", "some", "many", "most", "more", "less", "same", "other", "another",
+    "sub", "super", "non", "pre", "post",
+}
 VARIANTS = {
     "coder", "instruct", "turbo", "flash", "pro", "mini", "sonnet", "opus", "haiku", "vision",
     "chat", "large", "small", "medium", "nano", "ultra", "lite", "plus", "max", "preview",
@@ -37,7 +52,21 @@ def normalize(name: str) -> str:
 
 @dataclass(frozen=True)
 class Mention:
+    """A name found in a text. `tentative`: a model name that is also an ordinary word
+    (`Bard`, `Phi`, `Gopher`), which stands only if the article's context makes it a model
+    (pipeline/analyze.py)."""
+
     topic: Topic
+    start: int
+    end: int
+    tentative: bool = False
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where spaCy's NER saw an entity of a kind (ORG, PERSON, GPE, ...) in a text."""
+
+    label: str
     start: int
     end: int
 
@@ -58,6 +87,7 @@ class Gazetteer:
         self.first_words: dict[str, list[Topic]] = {}
         self.single_word_models: set[str] = set()
         self.organizations: set[str] = set()
+        self.tentative: dict[str, Topic] = {}  # ambiguous model names, by exact surface
         self.longest = 1
         for topic in topics:
             self.add(topic)
@@ -65,8 +95,11 @@ class Gazetteer:
     @classmethod
     def shipped(cls) -> Gazetteer:
         """AI models and organizations, then the broader list of organizations news names."""
-        gazetteer = cls(_entity(e) for e in load_json("gazetteer.json")["entities"]
-                        if not e.get("ambiguous"))
+        entities = load_json("gazetteer.json")["entities"]
+        gazetteer = cls(_entity(e) for e in entities if not e.get("ambiguous"))
+        for entry in entities:
+            if entry.get("ambiguous") and entry["category"] == "Model":
+                gazetteer.add_tentative(_entity(entry))
         for entry in load_json("organizations_extra.json")["organizations"]:
             if not entry.get("ambiguous"):
                 gazetteer.add_organization(
@@ -88,13 +121,26 @@ class Gazetteer:
             if not tokens:
                 continue
             key = "".join(t.lower() for t in tokens)
-            case_sensitive = len(tokens) == 1 and tokens[0].isalpha()
+            # One word (`Meta`), or a short name (`P&G`, `A.I.`): as written, or it would be
+            # found in `meta-analysis`, `p(g)` or `a. i.`
+            case_sensitive = (len(tokens) == 1 and tokens[0].isalpha()) or len(key) <= 3
             entries = [e for e in self.entries.get(key, []) if e.surface != surface]
             self.entries[key] = [*entries, _Entry(topic, surface, case_sensitive)]
             self.longest = max(self.longest, len(tokens))
             if len(tokens) > 1 and any(_has_digit(t) for t in tokens):
                 self.unordered[_unordered_key(tokens)] = topic
         self._register_family(topic)
+
+    def add_tentative(self, topic: Topic) -> None:
+        """A model whose name is also an ordinary word: found, but only as a tentative
+        mention, and its name may start unseen versions (`Phi-2`, `Galactica 120B`)."""
+        for surface in (topic.name, *topic.aliases):
+            self.tentative[surface] = topic
+            self.longest = max(self.longest, len(TOKEN.findall(surface)))
+        tokens = TOKEN.findall(topic.name)
+        if len(tokens) == 1:
+            self.single_word_models.add(tokens[0].lower())
+            self.first_words.setdefault(tokens[0].lower(), []).append(topic)
 
     def _register_family(self, topic: Topic) -> None:
         tokens = TOKEN.findall(topic.name)
@@ -120,22 +166,31 @@ class Gazetteer:
         return is_family and word[:1].isupper() and len(word) > 1, organization
 
     def lookup(self, surface_tokens: list[str]) -> Topic | None:
-        key = "".join(t.lower() for t in surface_tokens)
+        key = "".join(surface_tokens).lower()
         for entry in reversed(self.entries.get(key, ())):
             if not entry.case_sensitive or entry.surface == surface_tokens[0]:
                 return entry.topic
-        if len(surface_tokens) > 1 and any(_has_digit(t) for t in surface_tokens):
+        if len(surface_tokens) > 1 and DIGIT.search(key):
             return self.unordered.get(_unordered_key(surface_tokens))
         return None
 
-    def find(self, text: str) -> Iterator[Mention]:
-        """Every entity mention in `text`, longest match first, left to right."""
+    def find(self, text: str, families: frozenset[str] = frozenset(),
+             ordinary: frozenset[str] = frozenset()) -> Iterator[Mention]:
+        """Every entity mention in `text`, longest match first, left to right. `families`
+        are words the article has shown to start model names (`Vicuna` after `Vicuna-13B`):
+        alone, each names its family. `ordinary` are the words the article writes in lower
+        case: capitalized at a sentence's start, they never begin a model's name."""
         tokens = list(TOKEN.finditer(text))
         i = 0
         while i < len(tokens):
             run = _run_length(text, tokens, i)
-            found = self._match_at(tokens, i, run)
+            found = self._match_at(tokens, i, run, families, ordinary)
             if found is None or _is_persons_name(found, tokens, i, run):
+                tentative = self._tentative_at(tokens, i, run)
+                if tentative is not None:
+                    yield tentative
+                    i += 1
+                    continue
                 i += 1
                 continue
             topic, length = found
@@ -143,14 +198,50 @@ class Gazetteer:
             yield from self._slash_versions(text, tokens, i, length, topic)
             i += length
 
-    def _match_at(self, tokens: list[re.Match[str]], i: int, run: int) -> tuple[Topic, int] | None:
-        """A known name, unless a model family reading of the same words is longer."""
+    def _match_at(self, tokens: list[re.Match[str]], i: int, run: int,
+                  families: frozenset[str] = frozenset(),
+                  ordinary: frozenset[str] = frozenset()) -> tuple[Topic, int] | None:
+        """A known name, unless a model family reading of the same words is longer; else an
+        unseen model named with its size; else a family the article named."""
         known = self._known_at(tokens, i, run)
         if known is None or known[0].category == "Organization":
-            family = self._family_at(tokens, i, run)
+            family = self._family_at(tokens, i, run) or self._sized_at(tokens, i, run, ordinary)
             if family is not None and (known is None or family[1] > known[1]):
                 return family
+        if known is None and tokens[i].group() in families:
+            word = tokens[i].group()
+            return self._extended(tokens, i, 1, run, Topic(word, "Model"))
         return known
+
+    def _is_organization(self, word: str) -> bool:
+        known = self.lookup([word])
+        return known is not None and known.category == "Organization"
+
+    def _tentative_at(self, tokens: list[re.Match[str]], i: int, run: int) -> Mention | None:
+        for length in range(min(self.longest, run), 0, -1):
+            surface = tokens[i].string[tokens[i].start():tokens[i + length - 1].end()]
+            topic = self.tentative.get(surface)
+            if topic is not None:
+                return Mention(topic, tokens[i].start(), tokens[i + length - 1].end(),
+                               tentative=True)
+        return None
+
+    def _sized_at(self, tokens: list[re.Match[str]], i: int, run: int,
+                  ordinary: frozenset[str] = frozenset()) -> tuple[Topic, int] | None:
+        """An unseen model named with its parameter count: one to three name words, maybe a
+        version, then the size (`Vicuna-13B`, `MPT 7B`, `SmolVLM-256M`, `falcon-40b`)."""
+        for words in range(1, min(MAX_NAME_WORDS, run - 1) + 1):
+            if not _is_name_word(tokens, i + words - 1, ordinary) \
+                    or self._is_organization(tokens[i + words - 1].group()):
+                return None
+            end = i + words
+            while end < i + run - 1 and VERSION.match(tokens[end].group()) \
+                    and not PARAMETERS.match(tokens[end].group()):
+                end += 1
+            if end < i + run and PARAMETERS.match(tokens[end].group()):
+                text = tokens[i].string[tokens[i].start():tokens[end].end()]
+                return Topic(name=text, category="Model"), end + 1 - i
+        return None
 
     def _slash_versions(
         self, text: str, tokens: list[re.Match[str]], i: int, length: int, topic: Topic
@@ -173,8 +264,9 @@ class Gazetteer:
     def _known_at(
         self, tokens: list[re.Match[str]], i: int, run: int
     ) -> tuple[Topic, int] | None:
-        for length in range(min(self.longest, run), 0, -1):
-            topic = self.lookup([t.group() for t in tokens[i : i + length]])
+        words = [t.group() for t in tokens[i : i + min(self.longest, run)]]
+        for length in range(len(words), 0, -1):
+            topic = self.lookup(words[:length])
             if topic is not None:
                 return self._extended(tokens, i, length, run, topic)
         return None
@@ -231,6 +323,21 @@ def _is_model_suffix(token: str) -> bool:
     return bool(SIZE.match(token) or VERSION.match(token)) or token.lower() in VARIANTS
 
 
+def _is_name_word(tokens: list[re.Match[str]], i: int, ordinary: frozenset[str]) -> bool:
+    """A word that can be part of a model's name: an acronym or a mixed-case word; a
+    capitalized word, unless it is an ordinary one standing apart (`Powerful 8B`, where
+    `Falcon-40B` is a name); a lower-case one only hyphened to the next (`falcon-40b`)."""
+    word = tokens[i].group()
+    if not word[:1].isalpha() or len(word) < 2 or word.lower() in NOT_NAME_WORDS:
+        return False
+    gap = tokens[i].string[tokens[i].end():tokens[i + 1].start()] if i + 1 < len(tokens) else ""
+    if word.isupper() or any(c.isupper() for c in word[1:]) or not word.isalpha():
+        return True
+    if word[:1].isupper():
+        return gap in ("-", "_") or word.lower() not in ordinary
+    return gap in ("-", "_")
+
+
 def _has_digit(token: str) -> bool:
     return any(c.isdigit() for c in token)
 
@@ -238,12 +345,6 @@ def _has_digit(token: str) -> bool:
 def _entity(entry: dict) -> Topic:
     return Topic(name=entry["name"], category=entry["category"],
                  aliases=tuple(entry.get("aliases", ())), organization=entry.get("organization"))
-
-
-@cache
-def not_organizations() -> frozenset[str]:
-    """Names statistical NER takes for organizations that are products, events or terms."""
-    return frozenset(load_json("organizations_extra.json")["not_organizations"])
 
 
 def _unordered_key(tokens: list[str]) -> tuple[str, ...]:

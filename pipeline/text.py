@@ -23,6 +23,8 @@ ITALIC = re.compile(r"(?<![\w*])[*_](?![\s*_])(.+?)(?<![\s*_])[*_](?![\w*])")
 CODE = re.compile(r"`([^`]*)`")
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 FENCE = re.compile(r"^\s*(```|~~~)")
+LINK_TARGET = re.compile(r"\]\([^)]*\)")
+PROSE_WORD = re.compile(r"(?<![\w/.-])[a-z][a-z'-]*[a-z](?![\w/-]|\.\w)")
 TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 SPACES = re.compile(r"[ \t\u00a0]+")
 
@@ -39,9 +41,11 @@ class Block:
 def markdown_blocks(markdown: str) -> list[Block]:
     blocks: list[Block] = []
     in_fence = False
-    for line in markdown.splitlines():
+    lines = markdown.splitlines()
+    unclosed = _unclosed_fence(lines)
+    for number, line in enumerate(lines):
         if FENCE.match(line):
-            in_fence = not in_fence
+            in_fence = in_fence != (number != unclosed)
             continue
         if in_fence or not line.strip() or TABLE_RULE.match(line):
             continue
@@ -53,6 +57,30 @@ def markdown_blocks(markdown: str) -> list[Block]:
         if text:
             blocks.append(Block(kind, text))
     return blocks
+
+
+def _unclosed_fence(lines: list[str]) -> int | None:
+    """The line of a last code fence that nothing closes. Markdown would make the rest of
+    the document code; a page converted from HTML that quotes a fence in its text does
+    that by accident, and its prose must not be lost: that fence is left out."""
+    fences = [number for number, line in enumerate(lines) if FENCE.match(line)]
+    return fences[-1] if len(fences) % 2 else None
+
+
+def prose_words(markdown: str) -> frozenset[str]:
+    """The words the prose writes in lower case: ordinary words, not names. Code (fenced or
+    inline) and URLs are left out: `pip install openai` does not make "openai" a word."""
+    words: set[str] = set()
+    in_fence = False
+    lines = markdown.splitlines()
+    unclosed = _unclosed_fence(lines)
+    for number, line in enumerate(lines):
+        if FENCE.match(line) and number != unclosed:
+            in_fence = not in_fence
+        elif not in_fence:
+            prose = BARE_URL.sub(" ", LINK_TARGET.sub("]", CODE.sub(" ", line)))
+            words.update(w for w in PROSE_WORD.findall(prose) if w.islower())
+    return frozenset(words)
 
 
 def markdown_to_text(markdown: str) -> str:

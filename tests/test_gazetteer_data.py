@@ -203,3 +203,19 @@ def test_builder_reproduces_the_shipped_file():
             check=True, capture_output=True, text=True,
         )
         assert output.read_bytes() == (DATA / "gazetteer.json").read_bytes()
+
+
+def test_the_not_entity_lists_agree_with_each_other_and_with_the_gazetteer():
+    """A name is never an organization, or an organization that needs proof, not both; and
+    neither a never-organization is a known organization nor a non-model a known model."""
+    from pipeline.gazetteer import TOKEN, Gazetteer
+
+    lists = _load("not_entities.json")
+    never = [n for names in lists["never"].values() for n in names]
+    needing = [n for names in lists["evidence_needed"].values() for n in names]
+    assert len(never) == len(set(never)) and len(needing) == len(set(needing))
+    assert set(never).isdisjoint(needing)
+    gazetteer = Gazetteer.shipped()
+    known = {name: gazetteer.lookup(TOKEN.findall(name)) for name in never + lists["not_models"]}
+    assert [n for n in never if known[n] and known[n].category == "Organization"] == []
+    assert [n for n in lists["not_models"] if known[n] and known[n].category == "Model"] == []

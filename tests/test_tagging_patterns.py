@@ -1,0 +1,104 @@
+"""The tagger on the patterns real AI posts are full of (sentences written for these tests):
+what is and is not an organization, models in every form, one topic per model."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.analyze import Analyzer
+from pipeline.records import Article
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer.load()
+
+
+def topics(analyzer: Analyzer, text: str, category: str) -> set[str]:
+    article = Article(url="https://example.invalid/post", source_name="test", title="Notes",
+                      text=text)
+    return {t.name for t in analyzer.analyze(article).topics if t.category == category}
+
+
+@pytest.mark.parametrize(("kind", "sentence", "name"), [
+    ("language", "The team behind the viewer rewrote it in JavaScript, and JavaScript "
+                 "announced nothing, as languages do.", "JavaScript"),
+    ("protocol", "Every client talks to the server over WebSocket; WebSocket keeps one "
+                 "connection open per tab.", "WebSocket"),
+    ("package index", "Version 2 went up on PyPI last night, so PyPI users get it with pip.",
+     "PyPI"),
+    ("cloud product", "They serve the model through Amazon Bedrock, and Bedrock bills "
+                      "per token.", "Bedrock"),
+    ("model", "Researchers at the lab compared answers from Claude 3.5 Haiku with the "
+              "earlier model.", "Claude 3.5 Haiku"),
+])
+def test_a_language_protocol_index_product_or_model_is_never_an_organization(
+        analyzer, kind, sentence, name):
+    assert name not in topics(analyzer, sentence, "Organization"), kind
+
+
+def test_an_unknown_name_is_an_organization_when_its_context_proves_it(analyzer):
+    text = ("Vexel Dynamics, a startup in Lisbon, trained the model. Engineers at "
+            "Vexel Dynamics say the next one is bigger.")
+    assert "Vexel Dynamics" in topics(analyzer, text, "Organization")
+
+
+def test_a_platform_is_an_organization_only_when_it_acts_as_one(analyzer):
+    on_it = "I posted the slides in a thread on Twitter and on YouTube."
+    acting = "Twitter laid off most of its trust and safety staff that week."
+    assert topics(analyzer, on_it, "Organization") == set()
+    assert "Twitter" in topics(analyzer, acting, "Organization")
+
+
+def test_shorthand_once_the_family_is_named_resolves_to_the_full_model(analyzer):
+    text = "Anthropic updated Claude this week. In my tests Haiku 3.5 answered faster."
+    assert "Claude 3.5 Haiku" in topics(analyzer, text, "Model")
+
+
+def test_family_words_after_the_family_resolve_to_its_models(analyzer):
+    text = "Amazon Nova arrived at the conference. Nova Lite is cheap; Nova Pro reads images."
+    assert {"Amazon Nova Lite", "Amazon Nova Pro"} <= topics(analyzer, text, "Model")
+
+
+def test_variants_listed_after_a_model_are_its_siblings(analyzer):
+    text = "Google shipped three Gemini 1.5 models: Pro, Flash and Flash-8B, all multimodal."
+    found = topics(analyzer, text, "Model")
+    assert {"Gemini 1.5 Pro", "Gemini 1.5 Flash"} <= found
+    assert any(name.replace("-", " ") == "Gemini 1.5 Flash 8B" for name in found)
+    assert "Flash" not in found and "Pro" not in found
+
+
+@pytest.mark.parametrize(("api_id", "model"), [
+    ("claude-3-haiku-20240307", "Claude 3 Haiku"),
+    ("gpt-4o-2024-08-06", "GPT-4o"),
+    ("claude-3-5-sonnet-20241022", "Claude 3.5 Sonnet"),
+])
+def test_an_api_id_or_dated_snapshot_maps_to_its_model(analyzer, api_id, model):
+    text = f"The script calls `{api_id}` through the API and logs every answer."
+    assert model in topics(analyzer, text, "Model")
+
+
+def test_a_model_named_with_its_size_is_a_model_the_gazetteer_need_not_know(analyzer):
+    text = "We compared Quokka-13B with two older chat models on the same prompts."
+    assert "Quokka-13B" in topics(analyzer, text, "Model")
+
+
+def test_a_family_the_article_has_shown_names_its_bare_mentions(analyzer):
+    text = ("The team released Quokka-13B in May. Quokka answers in full sentences, and "
+            "Quokka keeps to the facts it was given.")
+    assert {"Quokka-13B", "Quokka"} <= topics(analyzer, text, "Model")
+
+
+def test_an_ordinary_word_before_a_size_is_no_model(analyzer):
+    text = "Powerful 8B models now run on a laptop, the vendor said."
+    assert topics(analyzer, text, "Model") == set()
+
+
+def test_a_shorthand_and_its_full_name_are_one_topic(analyzer):
+    text = "Gemini 1.5 Pro reads the whole book. Gemini Pro then answers every question."
+    assert topics(analyzer, text, "Model") == {"Gemini 1.5 Pro"}
+
+
+def test_a_model_file_name_is_not_a_new_model(analyzer):
+    text = "Download llama-2-7b-chat.ggmlv3.q8_0.bin and point the tool at it."
+    assert "llama-2-7b-chat.ggmlv3.q8_0.bin" not in topics(analyzer, text, "Model")
