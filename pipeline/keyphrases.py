@@ -23,8 +23,8 @@ from .concepts import ConceptList
 from .records import Topic
 
 MIN_LIST_MENTIONS = 1
-MIN_NEW_MENTIONS = 3
-MAX_CONCEPTS = 8
+MIN_NEW_MENTIONS = 8  # on real posts a phrase off the list is mostly noise below that
+MAX_CONCEPTS = 6
 MIN_STOPWORD_SHARE = 0.2
 HYPHEN = re.compile(r"(?<=[A-Za-z])-(?=[A-Za-z])")
 MAX_PHRASE_WORDS = 4

@@ -7,10 +7,13 @@ from pipeline.concepts import ConceptList
 from pipeline.keyphrases import KeyphraseConcepts
 from pipeline.records import Article
 
-STREAMING = (
+STREAMING = (  # a post about its subject names it often: eight times here
     "Cloud vendors keep betting on game streaming. Critics say game streaming needs fast "
     "home connections, and game streaming still drops frames on busy evenings. Whether "
-    "game streaming replaces consoles is an open question."
+    "game streaming replaces consoles is an open question. Publishers like game streaming "
+    "because nobody can copy a game that runs on their servers. Players see game streaming "
+    "as a way to skip expensive hardware. Telecoms sell game streaming bundles with fibre. "
+    "Ten years in, game streaming is still a promise more than a habit."
 )
 FILLER = (
     "We learned a lot this year. The year started slowly, and a lot changed last week. "
