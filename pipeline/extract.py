@@ -17,8 +17,10 @@ from bs4 import BeautifulSoup
 from lxml.html import HtmlElement
 from trafilatura.utils import decode_file, load_html
 
+from .config import PaperConfig
 from .errors import ExtractError, NoteError
 from .frontmatter import split_frontmatter
+from .http_terms import PDF_TYPE
 from .links import canonical_url, extract_links
 from .records import Article, Page
 from .text import markdown_to_text
@@ -31,7 +33,11 @@ FALLBACK_PREFIX = {"h1": "# ", "h2": "## ", "h3": "### ", "h4": "#### ", "li": "
 H1 = re.compile(r"^#\s+(.+)$", re.MULTILINE)
 
 
-def extract_article(page: Page) -> Article:
+def extract_article(page: Page, papers: PaperConfig | None = None) -> Article:
+    if page.document is not None or page.content_type == PDF_TYPE:
+        from .papers import paper_article  # loads PDFium: only for a paper
+
+        return paper_article(page, papers or PaperConfig())
     if page.content_type in ("text/markdown", "text/x-markdown"):
         return _from_markdown(page)
     if page.content_type == "text/plain":

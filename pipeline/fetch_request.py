@@ -12,10 +12,17 @@ import httpx
 from . import etiquette
 from .config import FetchConfig
 from .errors import FetchError, GleanerError
-from .http_terms import ACCEPT_HEADERS, ACCEPTED, KnownValidators, conditional_headers
+from .http_terms import (
+    ACCEPT_HEADERS,
+    ACCEPTED,
+    PDF_TYPE,
+    KnownValidators,
+    conditional_headers,
+)
 from .records import Page, Source, Validators
 
 RETRY_STATUSES = {408, 429, 500, 502, 503, 504}
+BINARY = "application/octet-stream"  # what many servers call a PDF
 
 Attempt = Page | GleanerError | etiquette.Retryable
 
@@ -63,9 +70,14 @@ async def _read(source: Source, response: httpx.Response, config: FetchConfig) -
     if response.status_code >= 400:
         raise FetchError(f"HTTP {response.status_code} {response.reason_phrase}")
     content_type = _content_type(response.headers.get("Content-Type", ""))
-    if content_type and content_type not in ACCEPTED[source.kind]:
+    binary = content_type == BINARY and PDF_TYPE in ACCEPTED[source.kind]
+    if content_type and content_type not in ACCEPTED[source.kind] and not binary:
         raise FetchError(f"not an {source.kind}: content type {content_type}")
     content = await _body(response, config.max_bytes)
+    if binary:
+        if _sniff(content) != PDF_TYPE:
+            raise FetchError(f"not an {source.kind}: content type {content_type}")
+        content_type = PDF_TYPE
     return Page(source, final_url, content, content_type or _sniff(content), validators)
 
 
@@ -87,4 +99,6 @@ def _content_type(header: str) -> str:
 
 
 def _sniff(content: bytes) -> str:
+    if content.startswith(b"%PDF-"):
+        return PDF_TYPE
     return "text/html" if content.lstrip()[:1] == b"<" else "text/plain"
