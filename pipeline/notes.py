@@ -98,7 +98,8 @@ def note_context(draft: NoteDraft, note_paths: Mapping[str, str],
     already escaped (docs/TEMPLATES.md lists them). None means "the article has none"."""
     article = draft.article
     paper = article.paper or Paper()
-    versions = [*versions, *paper.versions]
+    if paper.arxiv_id:  # its versions are arXiv's; the URLs it was fetched from are mirrors
+        versions = paper.versions
     return {
         "link": article.url,
         "relevance": draft.relevance,

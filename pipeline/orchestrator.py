@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from .channels import Channels
 from .config import Config
 from .digest import digest_path, render_digest
 from .errors import GleanerError, NoteError
@@ -24,6 +25,7 @@ from .etiquette import RobotsCache
 from .feeds import parse_feed
 from .fetch import fetch_each, fetch_pages
 from .frontmatter import render_frontmatter, split_frontmatter
+from .full_texts import FullTexts, paper_source
 from .learning import RelevanceScorer
 from .links import canonical_url
 from .lock import VaultLock
@@ -86,7 +88,8 @@ class _Run:
         self.on_item = on_item
         taxonomy = Taxonomy.from_file(config.taxonomy) if config.taxonomy else None
         self.stages = CpuStages(auto_workers() if config.workers is None else config.workers,
-                                lambda: list(vault.topics()), taxonomy, config.summary)
+                                lambda: list(vault.topics()), taxonomy, config.summary,
+                                config.papers)
         self.digest_day: str | None = None
         self.llm: Summarizer | None = None
         if config.llm.enabled:
@@ -99,6 +102,8 @@ class _Run:
         self.refetch: list[Source] = []  # 304s whose note a killed run never wrote
         self.listed: set[str] = set()
         self.restored = restored or set()  # notes the person asked back: not deleted again
+        self.robots: RobotsCache | None = None
+        self.channels = Channels(lambda source: paper_source(source, config))
 
     @cached_property
     def index(self) -> NoteIndex:
@@ -115,7 +120,7 @@ class _Run:
         """Every source in order; the items of feeds in the list (OPML) after them."""
         run_id = self.state.start_run()
         feed_items: list[Source] = []
-        robots = RobotsCache(self.state)
+        robots = self.robots = RobotsCache(self.state)
         fetched = fetch_pages(self._once_each(sources), self.config.fetch,
                               self.state.validators, robots)
         self._make_notes(self._articles_only(fetched, feed_items))
@@ -125,10 +130,13 @@ class _Run:
         return self._finish(run_id)
 
     def _once_each(self, sources: Iterable[Source]) -> Iterator[Source]:
-        """A URL listed twice is read once, and reported once; the repeats are counted."""
+        """A URL listed twice is read once, and reported once; the repeats are counted. The
+        variants of an arXiv paper are one URL."""
         for source in sources:
+            source = self.channels.read_as(source)
             if source.location in self.listed:
                 self.report.repeated += 1
+                self.channels.repeated(source)
                 continue
             self.listed.add(source.location)
             yield source
@@ -162,8 +170,9 @@ class _Run:
         """New feed items and issues first, then the articles the issues link to."""
         run_id = self.state.start_run()
         self.digest_day = date.today().isoformat()
-        outcomes = fetch_each(polled.items, lambda item: item.source, self.config.fetch,
-                              self.state.validators, polled.robots)
+        self.robots = polled.robots
+        outcomes = fetch_each(polled.items, lambda item: self.channels.read_as(item.source),
+                              self.config.fetch, self.state.validators, polled.robots)
         in_hand = ((item, (item.source, item.page)) for item in polled.mail)
         keyed = ((new, source, outcome)
                  for new, (source, outcome) in itertools.chain(outcomes, in_hand))
@@ -175,8 +184,8 @@ class _Run:
                 links.extend(_issue_links(new, outcome))
             else:
                 self.state.mark_seen(new.subscription.key, new.key)
-        self._make_notes(fetch_pages(_unique(links), self.config.fetch, self.state.validators,
-                                     polled.robots))
+        self._make_notes(fetch_pages(self.channels.unique(links), self.config.fetch,
+                                     self.state.validators, polled.robots))
         for subscription, item in issues:  # only now: a killed run expands their links again
             self.state.mark_seen(subscription, item)
         for failure in polled.failures:  # feeds and mailboxes that could not be read
@@ -193,7 +202,14 @@ class _Run:
     def _notes_made(self, fetched: Iterable[tuple[Key, Source, Outcome]]
                     ) -> Iterator[tuple[Key, Outcome]]:
         """Each fetched page through the CPU stages (in the workers) into the vault, in order;
-        each key with its outcome once its item is recorded."""
+        each key with its outcome once its item is recorded. New or changed arXiv papers come
+        last, once their PDFs are fetched."""
+        full_texts: FullTexts[Key] = FullTexts(self.config, self.robots)
+        yield from self._through_stages(full_texts.held_back(fetched, self._needs_work))
+        yield from self._through_stages(full_texts.fetched())
+
+    def _through_stages(self, fetched: Iterable[tuple[Key, Source, Outcome]]
+                        ) -> Iterator[tuple[Key, Outcome]]:
         needing_work = (((key, source, outcome), self._needs_work(outcome))
                         for key, source, outcome in fetched)
         for (key, source, outcome), prepared in self.stages.in_order(needing_work):
@@ -208,7 +224,8 @@ class _Run:
         if not isinstance(outcome, Page) or outcome.not_modified:
             return None
         known = self._unchanged(outcome)
-        if known is None or (known.owned.get("pending") and not self.index.exists(known)):
+        if known is None or (known.owned.get("pending") and not self.index.exists(known)) \
+                or self.channels.are_new(known, outcome.source):
             return outcome
         return None
 
@@ -254,7 +271,8 @@ class _Run:
     def _page(self, page: Page, prepared: Prepared | None) -> ItemResult | None:
         location = page.source.location
         known = self._unchanged(page)
-        if known and not self._lost(known):
+        if known and not self._lost(known) and \
+                (prepared is None or not self.channels.are_new(known, page.source)):
             return self._kept(known, location)
         if page.not_modified:
             self.refetch.append(page.source)
@@ -302,8 +320,9 @@ class _Run:
     def _draft(self, prepared: Prepared) -> NoteDraft:
         article = prepared.article
         analysis = self._in_vault_names(prepared.analysis)
-        summary = self.llm.summarize(article, analysis.sentences) if self.llm \
-            else prepared.summary
+        has_abstract = article.paper is not None and article.paper.abstract
+        summary = self.llm.summarize(article, analysis.sentences) \
+            if self.llm and not has_abstract else prepared.summary
         relevance = self.relevance.score(article, analysis).value
         return NoteDraft(article, analysis, summary, relevance, read_priority=read_priority(
             relevance, article.published, prepared.text_length))
@@ -324,13 +343,16 @@ class _Run:
         path = existing.path if existing else self.vault.free_note_path(article.title)
         current = self.vault.read(path)
         versions = self.state.urls_of(existing.id) if existing else []
+        channels = self.channels.for_note(existing, page.source,
+                                          article.source_name or article.site_name)
         rendered = render_note(draft, self.index.note_paths, versions, current,
-                               existing.owned if existing else None, template=self.template)
+                               existing.owned if existing else None, template=self.template,
+                               sources=channels)
         status = "unchanged" if rendered.text == current else \
             ("written" if current is None else "updated")
         record = NoteRecord(existing.id if existing else 0, article.url, path,
                             readable(article.title), article.published, text_length,
-                            rendered.owned)
+                            {**rendered.owned, "channels": channels})
         if status != "unchanged":
             record = self._before_writing(record, existing.owned if existing else None, prints)
             self.vault.write(path, rendered.text)
@@ -373,7 +395,8 @@ class _Run:
             frontmatter["versions"] = [*versions, article.url]
             status = "updated"
         owned = {**existing.owned, "keys": {**existing.owned.get("keys", {}),
-                                            "versions": frontmatter.get("versions", [])}}
+                                            "versions": frontmatter.get("versions", [])},
+                 "channels": self.channels.for_note(existing, page.source, None)}
         if status == "updated":
             prints, _ = self._prints_of(existing)
             self._before_writing(replace(existing, owned=owned, path=path), existing.owned, prints)
@@ -418,14 +441,6 @@ def _issue_links(issue: NewItem, page: Page) -> list[Source]:
     urls = newsletter_links(page.content, page.url, issue.home, issue.sender_domain)
     return [Source(location=url, origin=page.source.origin, from_newsletter=True)
             for url in urls]
-
-
-def _unique(sources: list[Source]) -> list[Source]:
-    """One source per URL: two issues linking to one article make one fetch."""
-    first: dict[str, Source] = {}
-    for source in sources:
-        first.setdefault(source.location, source)
-    return list(first.values())
 
 
 def _content_hash(page: Page) -> str:

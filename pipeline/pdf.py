@@ -1,11 +1,12 @@
 """Read a PDF into a paper: its title, authors, affiliations, abstract and Markdown body.
 
-pypdfium2 (PDFium) reads the text: on the generated two-column paper and report in
-bench/pdf.py it is 8-60 times faster per page than pypdf and pdfminer.six, and with the
-layout pass of pipeline/pdf_layout.py it keeps the reading order that plain extraction loses
-(docs/PAPERS.md has the figures). Structure comes from the fonts: the most common size is
-the body, larger or bold short lines are headings, the largest line at the top of page one
-is the title. The lines between the title and the abstract are the authors and their
+pypdfium2 (PDFium) reads the text: its plain extraction is about 8 times faster per page
+than pypdf's and 40 times faster than pdfminer.six's (bench/pdf.py), which leaves room for
+the layout pass of pipeline/pdf_layout.py; with it, the reading order of two columns drawn
+line by line across the page is kept, which pypdf loses and pdfminer.six keeps at five
+times the cost (docs/PAPERS.md has the figures). Structure comes from the fonts: the most
+common size is the body, larger or bold short lines are headings, the largest line at the
+top of page one is the title. The lines between the title and the abstract are the authors and their
 affiliations. The references section is left out of the body, so it reaches neither the
 summary nor the links; an appendix after it comes back in.
 
