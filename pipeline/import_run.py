@@ -183,9 +183,10 @@ class _ImportRun(_Run):
         if note_id is not None:
             result = self._with_saved(result, note_id, items)
         self._record(result)
+        status = "unchanged" if result.status in MADE else result.status  # one note, not two
         for joined in items[1:]:
-            self._record(replace(result, detail=f"{joined.where}: same page as "
-                                                f"{items[0].where}"))
+            self._record(replace(result, status=status, detail=f"{joined.where}: same page "
+                                                               f"as {items[0].where}"))
 
     def _with_saved(self, result: ItemResult, note_id: int,
                     items: list[SavedItem]) -> ItemResult:
