@@ -37,7 +37,7 @@ from .orchestrator import YOU_DELETED, OnItem, Outcome, _Run
 from .records import NotAnArticle, Page, SavedItem, Source, UnreadableItem
 from .report import ItemResult, RunReport
 from .saved_marks import SavedMarks
-from .saved_notes import merge_saved
+from .saved_notes import marks_of, merge_saved
 from .state import NoteRecord, State
 from .templates import NoteTemplate
 from .vault import STATE_DIR, Vault
@@ -154,11 +154,12 @@ class _ImportRun(_Run):
         if known is None or self.options.refetch:
             self.in_flight[item.url] = [item]
             return True
-        if self._deleted(known):
+        path = self.index.find(known)  # once: it reads the note's frontmatter
+        if self.state.is_deleted(known.id) or (path is None and self._deleted(known)):
             self._record(ItemResult(item.url, "skipped", YOU_DELETED))
         else:
-            path = self.index.find(known) or known.path
-            self._record(self._with_saved(ItemResult(item.url, "unchanged", note=path),
+            self._record(self._with_saved(ItemResult(item.url, "unchanged",
+                                                     note=path or known.path),
                                           known.id, [item]))
         return False
 
@@ -191,9 +192,9 @@ class _ImportRun(_Run):
     def _with_saved(self, result: ItemResult, note_id: int,
                     items: list[SavedItem]) -> ItemResult:
         """The result once the items' saved data is in the note (written once, atomically)."""
-        if result.note is None:
-            return result
         written = self.marks.of(note_id)
+        if result.note is None or marks_of(items) <= written:
+            return result
         try:
             current = self.vault.read(result.note)
             if current is None:

@@ -63,6 +63,17 @@ def merge_saved(text: str, items: Sequence[SavedItem], written: set[Mark]) -> Sa
     return SavedMerge(after + merged_body, frozenset(marks))
 
 
+def marks_of(items: Sequence[SavedItem]) -> frozenset[Mark]:
+    """Every mark the items can leave in a note. When an import has written them all to a
+    note before, merging would change nothing, so a re-import need not read the note."""
+    marks: set[Mark] = set()
+    for item in items:
+        marks |= {("tag", tag) for tag in filter(None, map(person_tag, item.tags))}
+        marks |= {(key, "") for key, _ in _once_keys(item)}
+        marks |= {mark for mark, _ in _highlight_blocks(item)}
+    return frozenset(marks)
+
+
 def _merge_keys(frontmatter: dict[str, Any], item: SavedItem, written: set[Mark]) -> set[Mark]:
     """Adds to the frontmatter what the item has and the note lacks; the item's marks."""
     marks: set[Mark] = set()
@@ -72,15 +83,18 @@ def _merge_keys(frontmatter: dict[str, Any], item: SavedItem, written: set[Mark]
             if ("tag", tag) not in written and tag not in tags:
                 tags.append(tag)
             marks.add(("tag", tag))
-    once = [("saved", item.saved), ("already_read", item.read or None),
-            ("favorite", item.favorite or None)]
-    for key, value in once:
-        if value is None:
-            continue
+    for key, value in _once_keys(item):
         if (key, "") not in written and frontmatter.get(key) in (None, False):
             frontmatter[key] = value
         marks.add((key, ""))
     return marks
+
+
+def _once_keys(item: SavedItem) -> list[tuple[str, object]]:
+    """The frontmatter keys the item sets, if the note lacks them."""
+    once = [("saved", item.saved), ("already_read", item.read or None),
+            ("favorite", item.favorite or None)]
+    return [(key, value) for key, value in once if value is not None]
 
 
 def _highlight_blocks(item: SavedItem) -> Iterator[tuple[Mark, str]]:
