@@ -1,6 +1,6 @@
-"""An import among faults: dead URLs with and without stored copies, --offline, --refetch,
-malformed rows, duplicate URLs across exports, a second import, and the person's edits of
-what an import wrote."""
+"""An import among faults: dead, failing (503) and timing-out URLs, stored copies of dead
+pages, --offline, --refetch, malformed rows, duplicate URLs across exports, a second
+import, and the person's edits of what an import wrote."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from pipeline.records import Source
 from pipeline.validate import validate_vault
 
 from .import_fixtures import article_notes, fragment, serve_pages
-from .server import LoopbackServer
+from .server import LoopbackServer, Response
 
 pytestmark = pytest.mark.timeout(180)
 POCKET_HEADER = "title,url,time_added,cursor,tags,status\n"
@@ -41,9 +41,13 @@ def test_a_mixture_of_faults_loses_nothing_and_names_every_bad_item(
         tmp_path: Path, vault: Path, server: LoopbackServer, fast_config: Config):
     live = serve_pages(server, 2)
     dead = server.url("/gone")  # 404
+    server.routes["/storm"] = Response("busy", status=503)
+    server.routes["/slow"] = Response("late", delay=fast_config.fetch.timeout + 1)
     export = pocket(tmp_path / "pocket.csv", [
         f"Live,{live[0]},1700000000,,a,unread",
         f"Dead,{dead},1700000000,,b,unread",
+        f"Storm,{server.url('/storm')},1700000000,,,unread",
+        f"Slow,{server.url('/slow')},1700000000,,,unread",
         "No URL,,1700000000,,,unread",
         f"Bad date,{live[1]},yesterday,,,unread",
         f"Bad status,{live[1]},1700000000,,,read-later",
@@ -63,12 +67,14 @@ def test_a_mixture_of_faults_loses_nothing_and_names_every_bad_item(
     report = import_exports([export, stored, broken_zip], fast_config, vault)
     failed = {item.location: item.detail for item in report.failures}
     assert failed.pop(dead) == "HTTP 404 Not Found"
+    assert failed.pop(server.url("/storm")).startswith("HTTP 503")
+    assert failed.pop(server.url("/slow")).startswith("timed out")
     assert failed.pop("https://dead.invalid/nothing").startswith("network error")
     assert failed == {
-        "pocket.csv row 3": "has no url",
-        "pocket.csv row 4": "time_added 'yesterday' is not a date",
-        "pocket.csv row 5": "status 'read-later' is neither unread nor archive",
-        "pocket.csv row 6": "has 2 cells where the header has 6",
+        "pocket.csv row 5": "has no url",
+        "pocket.csv row 6": "time_added 'yesterday' is not a date",
+        "pocket.csv row 7": "status 'read-later' is neither unread nor archive",
+        "pocket.csv row 8": "has 2 cells where the header has 6",
         "wallabag.json item 3": "url 'ftp://x' is not a web address",
         "wallabag.json item 4": "is_archived 'maybe' is neither true nor false",
         "broken.zip": "is no export Gleaner knows (docs/IMPORTING.md lists them)",
