@@ -136,6 +136,11 @@ def measure(rows: tuple[int, int], records: int, work: Path) -> list[tuple[str, 
     return figures
 
 
+def outcome(run: ChildRun) -> str:
+    """The run's last line without the vault's temporary path."""
+    return run.last_line.split(": ", 1)[-1]
+
+
 def _pair(name: str, first: ChildRun, again: ChildRun) -> list[tuple[str, str]]:
     notes = written(first)
     ratio = again.seconds / first.seconds
@@ -144,11 +149,11 @@ def _pair(name: str, first: ChildRun, again: ChildRun) -> list[tuple[str, str]]:
                                   f"{notes / first.seconds:.1f} notes/s, CPU "
                                   f"{first.cpu_seconds:.1f} s, peak RSS "
                                   f"{first.max_rss_mb:.0f} MB (tree PSS "
-                                  f"{first.tree_pss_mb:.0f} MB); {first.last_line}"),
+                                  f"{first.tree_pss_mb:.0f} MB); {outcome(first)}"),
         (f"{name}: import again", f"{again.seconds:.1f} s = {ratio:.1%} of the first "
                                   f"(target < {TARGETS['again']:.0%}: "
                                   f"{'met' if ratio < TARGETS['again'] else 'SHORT'}); "
-                                  f"{again.last_line}"),
+                                  f"{outcome(again)}"),
     ]
 
 
