@@ -35,6 +35,7 @@ DANGLING_START = re.compile(
     re.IGNORECASE,
 )
 REDUNDANCY = 0.6
+MAX_ANTECEDENTS = 1
 DUPLICATE = 0.7  # cosine similarity above which a sentence only repeats a chosen one
 # Prose words of an article → at most this many sentences; longer articles get the config's.
 SHORT_ARTICLES = ((150, 2), (400, 3))
@@ -91,18 +92,23 @@ def _best_fitting(mmr: np.ndarray, candidates: Sequence[Candidate], by_position:
 
 def _with_antecedents(index: int, candidates: Sequence[Candidate], by_position: dict[int, int],
                       chosen: list[int]) -> list[int]:
-    """The sentence and, if it leans on the one before, that one too (and so on); empty
-    when the one it leans on is not a candidate, or when it opens a paragraph, except the
-    article's first sentence, which leans on the title."""
+    """The sentence and, if it leans on the one before, that one too, up to MAX_ANTECEDENTS
+    (a longer chain is a passage, not a point); empty when the one it leans on is not a
+    candidate or is missing (it opens a paragraph), except for the article's first
+    sentence, which leans on the title."""
     group = [index]
-    while DANGLING_START.match(candidates[group[-1]].text) and candidates[group[-1]].position:
+    while _leans(candidates[group[-1]]):
         previous = candidates[group[-1]].previous
-        if previous is None or previous not in by_position:
+        if previous is None or previous not in by_position or len(group) > MAX_ANTECEDENTS:
             return []
         if by_position[previous] in chosen:
             break
         group.append(by_position[previous])
     return group
+
+
+def _leans(candidate: Candidate) -> bool:
+    return candidate.position > 0 and DANGLING_START.match(candidate.text) is not None
 
 
 def _sentence_count(sentences: Sequence[str], configured: int) -> int:
