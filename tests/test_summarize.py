@@ -123,6 +123,15 @@ def test_a_sentence_that_leans_on_the_one_before_comes_with_it(analyzer):
     assert before in summary
 
 
+def test_a_sentence_that_leans_on_one_that_leans_again_is_left_out(analyzer):
+    opening, rest = WEEKNOTES.split("\n\n", 1)
+    chain = ("Alex and I argued about the design over many weeks of calls. That went on and "
+             "on for a long while. It gives every Datasette plugin the new JSON API, with rows "
+             "returned as objects.")
+    summary, _ = summary_of(analyzer, f"{opening}\n\n{chain}\n\n{rest}")
+    assert "It gives every Datasette plugin" not in summary
+
+
 def test_a_paragraph_that_opens_by_leaning_on_nothing_is_never_chosen(analyzer):
     opening, rest = WEEKNOTES.split("\n\n", 1)
     leaning = "However, the JSON API of Datasette returns rows as objects for plugins now."
