@@ -40,8 +40,10 @@ DEBRIS = re.compile(
 SENTENCE_END = re.compile(r"[.!][\"'”’)]*$")
 STARTS_WELL = re.compile(r"^[\"“‘(]?[A-Z0-9]")
 QUOTES = (("“", "”"), ("«", "»"))
-# A speaker's label opens a line of a transcript or a chat: `Simon: …`, `Bard: …`.
-SPEAKER = re.compile(r"^[A-Z][\w.'-]*(?: [A-Z][\w.'-]*)?: ")
+# A speaker's label opens a line of a transcript or a chat: `Simon: …`, `Bard: …`; an
+# editor's note (`Update: …`) is the author's own.
+SPEAKER = re.compile(r"^(?!(?:Update|Note|Edit|Correction|Disclaimer|Warning|Tip)\b)"
+                     r"[A-Z][\w.'-]*(?: [A-Z][\w.'-]*)?: ")
 WEAK_HEADING = re.compile(
     r"\b(?:releases?|TILs?|links?|further reading|references|bibliography|acknowledge?ments?|"
     r"citations?|resources|appendix|changelog|credits|sponsors?|related|footnotes|see also|"

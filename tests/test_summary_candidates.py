@@ -106,3 +106,12 @@ def test_a_bold_line_is_a_heading_and_an_italic_paragraph_a_caption(analyzer):
                 "*The JSON API that returns rows as objects, in a screenshot of Datasette.*")
     candidates = candidates_of(analyzer, markdown)
     assert [c.heading for c in candidates] == ["", "Releases this week"]
+
+
+def test_a_transcript_line_weighs_less_and_an_editors_update_does_not(analyzer):
+    candidates = candidates_of(analyzer, "\n\n".join([
+        "Datasette now has a JSON API that returns rows as objects for plugins to extend.",
+        "Peter: Datasette now has a JSON API that returns rows as objects for plugins.",
+        "Update: Datasette now has a JSON API that returns rows as objects for plugins."]))
+    plain, spoken, update = (c.weight for c in candidates)
+    assert spoken < plain and update == plain
