@@ -32,26 +32,22 @@ import argparse
 import hashlib
 import json
 import re
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from _devposts import DEV_POSTS, by_id
 from rouge_score import rouge_scorer, tokenizers
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from _devposts import DEV_POSTS, by_id  # noqa: E402
-
-from pipeline.analyze import Analyzer  # noqa: E402
-from pipeline.config import SummaryConfig  # noqa: E402
-from pipeline.records import Analysis, Article  # noqa: E402
-from pipeline.sentence_rank import sentence_terms, tfidf  # noqa: E402
-from pipeline.summarize import ExtractiveSummarizer  # noqa: E402
-from pipeline.summary_candidates import summary_candidates  # noqa: E402
-from pipeline.text import markdown_blocks, markdown_to_text  # noqa: E402
+from pipeline.analyze import Analyzer
+from pipeline.config import SummaryConfig
+from pipeline.records import Analysis, Article
+from pipeline.sentence_rank import sentence_terms, tfidf
+from pipeline.summarize import ExtractiveSummarizer
+from pipeline.summary_candidates import summary_candidates
+from pipeline.text import markdown_blocks, markdown_to_text
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV_REFERENCES = ROOT / "tests" / "data" / "summaries" / "dev-posts.jsonl"
