@@ -302,7 +302,7 @@ class _Run:
     def _draft(self, prepared: Prepared) -> NoteDraft:
         article = prepared.article
         analysis = self._in_vault_names(prepared.analysis)
-        summary = self.llm.summarize(article, analysis.sentences) if self.llm \
+        summary = self.llm.summarize(article, analysis) if self.llm \
             else prepared.summary
         relevance = self.relevance.score(article, analysis).value
         return NoteDraft(article, analysis, summary, relevance, read_priority=read_priority(
