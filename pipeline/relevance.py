@@ -59,21 +59,21 @@ class NoteFeatures:
         return [(topic, counts[n] if counts else None) for n, topic in enumerate(self.topics)]
 
     def to_json(self) -> dict[str, Any]:
+        """The mentions go apart from the topics, whose shape earlier versions read."""
         return {"tags": list(self.tags), "sources": list(self.sources),
                 "phrases": list(self.phrases),
-                "topics": [[t.name, t.category, t.organization, list(t.aliases),
-                            *([] if count is None else [count])]
-                           for t, count in self.named()]}
+                "topics": [[t.name, t.category, t.organization, list(t.aliases)]
+                           for t in self.topics],
+                **({"mentions": list(self.mentions)} if self.mentions else {})}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> NoteFeatures:
-        topics = data.get("topics", ())
-        counted = all(len(topic) > 4 for topic in topics)
         return cls(tags=tuple(data.get("tags", ())), sources=tuple(data.get("sources", ())),
                    phrases=tuple(data.get("phrases", ())),
                    topics=tuple(Topic(name, category, tuple(aliases), organization)
-                                for name, category, organization, aliases, *_ in topics),
-                   mentions=tuple(topic[4] for topic in topics) if counted else ())
+                                for name, category, organization, aliases
+                                in data.get("topics", ())),
+                   mentions=tuple(data.get("mentions", ())))
 
 
 @dataclass(frozen=True)
@@ -192,20 +192,26 @@ def _organizations(features: NoteFeatures) -> dict[str, Match]:
     """An organization's strength counts its own mentions and those of the models it makes:
     an article about Claude is about Anthropic's work."""
     counts: dict[str, int | None] = {}
-    evidence: dict[str, str] = {}
-    organizations_first = sorted(features.named(), key=lambda t: t[0].category != "Organization")
-    for topic, count in organizations_first:
+    evidence: dict[str, Topic] = {}
+    named = features.named()
+    for topic, count in named:
         if topic.category == "Organization":
-            names, why = (topic.name, *topic.aliases), f"Organization topic {topic.name}"
-        elif topic.category == "Model" and topic.organization:
-            names, why = (topic.organization,), f"maker of Model topic {topic.name}"
-        else:
-            continue
-        for key in dict.fromkeys(term_key(name) for name in names):
+            for key in {term_key(name) for name in (topic.name, *topic.aliases)}:
+                counts[key] = _plus(counts.get(key, 0), count)
+                evidence.setdefault(key, topic)
+    for topic, count in named:
+        if topic.category == "Model" and topic.organization:
+            key = term_key(topic.organization)
             counts[key] = _plus(counts.get(key, 0), count)
-            evidence.setdefault(key, why)
-    return {key: Match(prominence(count), evidence[key] + _times(count))
+            evidence.setdefault(key, topic)
+    return {key: Match(prominence(count), _organization_evidence(evidence[key]) + _times(count))
             for key, count in counts.items()}
+
+
+def _organization_evidence(topic: Topic) -> str:
+    if topic.category == "Organization":
+        return f"Organization topic {topic.name}"
+    return f"maker of Model topic {topic.name}"
 
 
 def _categories(features: NoteFeatures) -> dict[tuple[str, str], Match]:
