@@ -15,6 +15,10 @@ and 0 the lowest tenth. The PRIOR_NOTES imaginary notes spread evenly over score
 the absolute scale of earlier versions (relevance = the score): they settle a small vault,
 where a share would blow a small difference up to the whole scale, and fade as it grows
 (a tenth of the weight at 90 notes). An empty vault gives the absolute scale itself.
+
+Relevance before rounding has two decimals, as the reading queue shows it, and the whole
+number a note shows is that value rounded: a 4.50 in the queue is a 5 in the note, a 4.49
+a 4, never a 4.5 beside a 4.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from dataclasses import dataclass
 
 MAX_RELEVANCE = 5
 PRIOR_NOTES = 10
+DECIMALS = 2
 INVERSION_STEPS = 60
 
 
@@ -40,15 +45,18 @@ class Calibration:
         return cls(tuple(sorted(scores)))
 
     def value(self, score: float) -> float:
-        """The relevance before rounding, 0.0–5.0."""
-        count = len(self.scores)
-        absolute = min(1.0, max(0.0, score / MAX_RELEVANCE))
-        return MAX_RELEVANCE * (count * self.share_below(score) + PRIOR_NOTES * absolute) / (
-            count + PRIOR_NOTES)
+        """The relevance before rounding, 0.00–5.00."""
+        return round(self._exact(score), DECIMALS)
 
     def relevance(self, score: float) -> int:
         """The whole number a note shows: the value rounded, halves up."""
         return math.floor(self.value(score) + 0.5)
+
+    def _exact(self, score: float) -> float:
+        count = len(self.scores)
+        absolute = min(1.0, max(0.0, score / MAX_RELEVANCE))
+        return MAX_RELEVANCE * (count * self.share_below(score) + PRIOR_NOTES * absolute) / (
+            count + PRIOR_NOTES)
 
     def share_below(self, score: float) -> float:
         """The share of the vault's notes that score below `score`, ties counting half."""
@@ -72,13 +80,13 @@ class Calibration:
         vault's highest score (or 5) for a 5, its lowest (or 0) for a 0."""
         low = min(0.0, self.scores[0]) if self.scores else 0.0
         high = max(float(MAX_RELEVANCE), self.scores[-1]) if self.scores else MAX_RELEVANCE
-        if value <= self.value(low):
+        if value <= self._exact(low):
             return low
-        if value >= self.value(high):
+        if value >= self._exact(high):
             return high
         for _ in range(INVERSION_STEPS):
             middle = (low + high) / 2
-            low, high = (middle, high) if self.value(middle) < value else (low, middle)
+            low, high = (middle, high) if self._exact(middle) < value else (low, middle)
         return (low + high) / 2
 
 

@@ -260,7 +260,7 @@ def render_queue_note(entries: tuple[QueueEntry, ...], unread: int, today: date)
     """The queue note: a numbered list of wikilinks, best first."""
     header = render_frontmatter({QUEUE_KEY: today.isoformat(), "unread_notes": unread})
     lines = "".join(f"{rank}. [[{entry.path.removesuffix('.md')}|{link_label(entry.title)}]]"
-                    f" · priority {_priority(entry)} · relevance {entry.relevance:.1f}"
+                    f" · priority {_priority(entry)} · relevance {entry.relevance:.2f}"
                     f" · {format_minutes(entry.minutes)}\n"
                     for rank, entry in enumerate(entries, 1))
     return (f"{header}\n# Reading queue\n\n{_listed(len(entries), unread)}, best first, as of "
@@ -281,7 +281,7 @@ def _listed(shown: int, unread: int) -> str:
 def queue_table(entries: tuple[QueueEntry, ...]) -> list[str]:
     """The queue as aligned plain-text lines, for a terminal or a log alike."""
     rows = [("#", "priority", "relevance", "reading", "title", "path")]
-    rows += [(str(rank), _priority(entry), f"{entry.relevance:.1f}",
+    rows += [(str(rank), _priority(entry), f"{entry.relevance:.2f}",
               format_minutes(entry.minutes), _one_line(entry.title), entry.path)
              for rank, entry in enumerate(entries, 1)]
     widths = [max(len(row[column]) for row in rows) for column in range(5)]

@@ -276,7 +276,7 @@ def test_gleaner_queue_prints_the_top_notes_and_writes_the_queue_note(vault):
     result = CliRunner().invoke(main, ["queue", "--vault", str(vault), "--limit", "2"])
     assert result.exit_code == 0, result.output
     first, second = result.stdout.splitlines()[1:3]
-    assert first.split()[:5] == ["1", "5.00", "5.0", "7", "min"]
+    assert first.split()[:5] == ["1", "5.00", "5.00", "7", "min"]
     assert first.endswith("Short and relevant.md") and second.endswith("Less relevant.md")
     assert "Not on the list" not in result.stdout
     assert "3 unread notes, 2 listed in" in result.stdout
@@ -342,4 +342,4 @@ def test_the_queue_note_shows_priority_and_relevance_before_rounding(vault):
     make_queue(vault, today=TODAY)
     text = (vault / QUEUE_NOTE).read_text(encoding="utf-8")
     priority = priority_score(3.62, 1, 3)
-    assert f"1. [[Measured|Measured]] · priority {priority:.2f} · relevance 3.6 · 3 min" in text
+    assert f"1. [[Measured|Measured]] · priority {priority:.2f} · relevance 3.62 · 3 min" in text
