@@ -135,9 +135,10 @@ def spread(values: list[int]) -> tuple[str, float]:
 
 def hold_out(features: list[NoteFeatures], labels: list[int], prior: InterestProfile
              ) -> dict[str, float]:
-    """Mean ρ and MAE on the unseen half, before and after learning from the other half."""
-    figures: dict[str, list[float]] = {"rho_before": [], "rho_after": [], "mae_before": [],
-                                       "mae_after": []}
+    """Mean ρ (of the relevance and of the raw score) and MAE on the unseen half, before and
+    after learning from the other half."""
+    figures: dict[str, list[float]] = {f"{figure}_{when}": [] for when in ("before", "after")
+                                       for figure in ("rho", "raw_rho", "mae")}
     generator = random.Random(9)
     indices = list(range(len(labels)))
     unlearned = learn(prior, [Evidence(i, f, "anchor") for i, f in enumerate(features)])
@@ -148,9 +149,11 @@ def hold_out(features: list[NoteFeatures], labels: list[int], prior: InterestPro
                         + [Evidence(i, features[i], "anchor") for i in unseen])
         truth = [labels[i] for i in unseen]
         for when, result in (("before", unlearned), ("after", learned)):
-            values = [score_features(features[i], result.profile, result.calibration).value
+            scored = [score_features(features[i], result.profile, result.calibration)
                       for i in unseen]
+            values = [s.value for s in scored]
             figures[f"rho_{when}"].append(spearman(values, truth))
+            figures[f"raw_rho_{when}"].append(spearman([s.score for s in scored], truth))
             figures[f"mae_{when}"].append(statistics.mean(abs(v - t) for v, t
                                                           in zip(values, truth, strict=True)))
     return {name: statistics.mean(values) for name, values in figures.items()}
@@ -182,7 +185,8 @@ def labelled_set(details: bool) -> tuple[bool, list[NoteFeatures]]:
     for name, prior in (("stated profile", profile), ("default profile", DEFAULT_INTERESTS)):
         result = hold_out(features, labels, prior)
         print(f"learning from half the labels ({name}, {SPLITS} splits), other half: "
-              f"ρ {result['rho_before']:.3f} → {result['rho_after']:.3f}, "
+              f"ρ {result['rho_before']:.3f} → {result['rho_after']:.3f} (raw score "
+              f"{result['raw_rho_before']:.3f} → {result['raw_rho_after']:.3f}), "
               f"MAE {result['mae_before']:.2f} → {result['mae_after']:.2f}")
     return rho >= MIN_RHO and share <= MAX_SHARE, features
 
