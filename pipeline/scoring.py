@@ -3,10 +3,10 @@
 At start-up the profile is adjusted by the person's ratings (learning.py) and every note of
 the vault is scored with it: their scores are the scale (calibration.py). Each note this
 run scores joins the scale, so a note is placed among the vault's notes and the run's
-notes before it. A new vault has no scale yet: `held_back` keeps the first prepared items
-of a run waiting until SCALE_NOTES of them are scored (or the run has no more), so that
-the first notes of a vault are placed among each other rather than each on a scale of the
-few notes before it.
+notes before it. A new vault has no scale yet: `held_back` keeps a run's prepared items
+waiting, scored, until the scale holds SCALE_NOTES notes (or the run has no more), so
+that the first notes of a vault are placed among each other rather than each on a scale
+of the few notes before it.
 
 A note the person rated is given their value. Writing any other value would be kept out
 anyway (notes.py keeps a person's edit), but the day Gleaner's value happened to equal the

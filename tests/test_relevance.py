@@ -345,6 +345,8 @@ def test_the_run_report_gives_each_written_note_its_top_terms(rated_vault):
     entry = second.relevance[notes["policy-01"]]
     assert entry["terms"] and {"term", "kind", "weight", "points", "evidence"} <= set(
         entry["terms"][0])
+    for written in second.relevance.values():
+        assert math.floor(written["unrounded"] + 0.5) == written["relevance"]
     saved = json.loads(max((vault / ".gleaner" / "reports").glob("run-*.json")).read_text())
     assert saved["relevance"] == json.loads(json.dumps(second.relevance))
 
@@ -359,6 +361,8 @@ def test_explain_shows_the_persons_value_and_the_learned_weights(rated_vault):
     assert result.exit_code == 0, result.output
     assert re.search(r"relevance: 1, set by you \(Gleaner wrote [2-5]\)", result.output)
     assert re.search(r"weights learned from \d+ rated and 0 read notes", result.output)
+    assert re.search(r"\d\.\d\d before rounding: the score is above \d+% of the 16 notes'",
+                     result.output)
     assert re.search(r"Regulation \(topics, weight -[\d.]+, configured \+0\.00\): "
                      r"tag Regulation", result.output)
 
