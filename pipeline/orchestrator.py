@@ -24,7 +24,6 @@ from .etiquette import RobotsCache
 from .feeds import parse_feed
 from .fetch import fetch_each, fetch_pages
 from .frontmatter import render_frontmatter, split_frontmatter
-from .learning import RelevanceScorer
 from .links import canonical_url
 from .lock import VaultLock
 from .mail import newsletter_links
@@ -36,6 +35,7 @@ from .poll import NewItem, Poll
 from .reading_queue import read_priority
 from .records import Analysis, Article, NoteDraft, Page, Source, Topic
 from .report import ItemResult, RunReport
+from .scoring import RelevanceScorer, held_back
 from .state import NoteRecord, State, now
 from .tags import Taxonomy
 from .templates import NoteTemplate
@@ -196,7 +196,9 @@ class _Run:
         each key with its outcome once its item is recorded."""
         needing_work = (((key, source, outcome), self._needs_work(outcome))
                         for key, source, outcome in fetched)
-        for (key, source, outcome), prepared in self.stages.in_order(needing_work):
+        prepared_items = held_back(self.stages.in_order(needing_work), _article_and_analysis,
+                                   lambda: self.relevance)
+        for (key, source, outcome), prepared in prepared_items:
             item = self._item(source, outcome, prepared)
             if item is not None:
                 self._record(item)
@@ -304,9 +306,9 @@ class _Run:
         analysis = self._in_vault_names(prepared.analysis)
         summary = self.llm.summarize(article, analysis) if self.llm \
             else prepared.summary
-        relevance = self.relevance.score(article, analysis).value
-        return NoteDraft(article, analysis, summary, relevance, read_priority=read_priority(
-            relevance, article.published, prepared.text_length))
+        scored = self.relevance.score(article, analysis)
+        return NoteDraft(article, analysis, summary, scored.value, read_priority=read_priority(
+            scored.unrounded, article.published, prepared.text_length))
 
     def _in_vault_names(self, analysis: Analysis) -> Analysis:
         """Topics under the names the vault already uses (two spellings may become one)."""
@@ -426,6 +428,12 @@ def _unique(sources: list[Source]) -> list[Source]:
     for source in sources:
         first.setdefault(source.location, source)
     return list(first.values())
+
+
+def _article_and_analysis(item: tuple[object, Prepared | GleanerError | None]
+                          ) -> tuple[Article, Analysis] | None:
+    prepared = item[1]
+    return (prepared.article, prepared.analysis) if isinstance(prepared, Prepared) else None
 
 
 def _content_hash(page: Page) -> str:
