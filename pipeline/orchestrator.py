@@ -162,7 +162,7 @@ class _Run:
         try:
             feed = parse_feed(page.content, page.url)
         except GleanerError as exc:
-            self._record(self._item(page.source, exc))
+            self._record(self._item(page.source, exc, None))
             return []
         self.state.clear_failure(page.source.location)
         name = page.source.origin or feed.title
