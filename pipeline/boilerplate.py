@@ -39,6 +39,7 @@ CHROME_CLASSES = frozenset({
     # Ghost (mail and web): signup card, feedback buttons, latest posts, subscription box
     "kg-signup-card", "feedback-buttons", "feedback-buttons-mobile", "latest-post",
     "subscription-box", "footer-powered", "preheader", "view-online", "comment-link",
+    "site-info", "site-info-bordered", "header-image",
     # Mailchimp: social follow and share blocks, preheader and footer containers
     "mcnFollowBlock", "mcnShareBlock", "mcnPreviewText", "preheaderContainer",
     "footerContainer",
@@ -86,6 +87,10 @@ SPONSOR_CONTAINERS = ("div", "section", "table", "tbody", "tr", "td", "aside", "
 MAX_CHROME_CHARS = 300  # a block longer than this is writing, whatever words it has
 MAX_SPONSOR_CHARS = 1500  # how much text a sponsor block may take with it
 MAX_LABEL_CHARS = 80  # "Together with Acme": longer, it is a sentence that starts that way
+ROWS = "(./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr)"
+LAYOUT_PARTS = f"./thead | ./tbody | ./tfoot | {ROWS} | {ROWS}/td | {ROWS}/th"
+LAYOUT_BLOCKS = (f"{ROWS}/td/*[self::p or self::h1 or self::h2 or self::h3 or self::h4 or "
+                 "self::div or self::table or self::ul or self::ol or self::blockquote]")
 
 
 def strip_chrome(tree: HtmlElement) -> HtmlElement:
@@ -99,11 +104,37 @@ def strip_chrome(tree: HtmlElement) -> HtmlElement:
 
 def without_chrome(document: str | bytes) -> str:
     """An HTML document or fragment as HTML without the platforms' chrome."""
-    try:
-        tree = lxml_html.document_fromstring(document)
-    except (ParserError, ValueError):  # empty, or nothing but whitespace or comments
+    tree = _parsed(document)
+    if tree is None:
         return document if isinstance(document, str) else document.decode("utf-8", "replace")
     return lxml_html.tostring(strip_chrome(tree), encoding="unicode")
+
+
+def issue_html(document: str | bytes) -> str:
+    """A newsletter issue's HTML without the chrome, its layout tables turned into plain
+    blocks: mail is laid out with tables, and a table's cells are no place for headings
+    and paragraphs to a text extractor."""
+    tree = _parsed(document)
+    if tree is None:
+        return document if isinstance(document, str) else document.decode("utf-8", "replace")
+    strip_chrome(tree)
+    for table in reversed(list(tree.iter("table"))):
+        if _is_layout(table):
+            for part in [table, *table.xpath(LAYOUT_PARTS)]:
+                part.tag = "div"
+    return lxml_html.tostring(tree, encoding="unicode")
+
+
+def _parsed(document: str | bytes) -> HtmlElement | None:
+    try:
+        return lxml_html.document_fromstring(document)
+    except (ParserError, ValueError):  # empty, or nothing but whitespace or comments
+        return None
+
+
+def _is_layout(table: HtmlElement) -> bool:
+    """A table that places blocks (a mail's columns and boxes), not one of data."""
+    return table.get("role") == "presentation" or bool(table.xpath(LAYOUT_BLOCKS))
 
 
 def _is_chrome(element: HtmlElement) -> bool:
@@ -137,15 +168,13 @@ def _is_chrome_text(text: str) -> bool:
 
 
 def _sponsor_blocks(tree: HtmlElement) -> Iterator[HtmlElement]:
+    """Each sponsor label with what it labels: its small container, else the blocks after it
+    up to the next heading or rule (if that is short), else the label alone."""
     for label in _sponsor_labels(tree):
         container = _sponsor_container(label)
-        if container is not label:
-            yield container
-        elif label.tag in HEADINGS:
-            yield label
+        yield container
+        if container is label:
             yield from _section_after(label)
-        else:
-            yield label
 
 
 def _sponsor_labels(tree: HtmlElement) -> Iterator[HtmlElement]:
@@ -153,8 +182,8 @@ def _sponsor_labels(tree: HtmlElement) -> Iterator[HtmlElement]:
     for element in tree.iter(*TEXT_BLOCKS):
         text = _text(element)
         if text and len(text) <= MAX_LABEL_CHARS and SPONSOR_LABEL.fullmatch(text) and not any(
-                SPONSOR_LABEL.fullmatch(_text(child) or "") for child in element
-                if isinstance(child.tag, str)):
+                SPONSOR_LABEL.fullmatch(_text(child)) for child in element.iter(*TEXT_BLOCKS)
+                if child is not element):
             yield element
 
 
@@ -164,22 +193,23 @@ def _sponsor_container(label: HtmlElement) -> HtmlElement:
     parent = label.getparent()
     while parent is not None and parent.tag in SPONSOR_CONTAINERS \
             and len(_text(parent)) <= MAX_SPONSOR_CHARS \
-            and not any(True for _ in parent.iter(*HEADINGS[:3])):
+            and not any(heading is not label for heading in parent.iter(*HEADINGS[:3])):
         chosen = parent
         parent = parent.getparent()
     return chosen
 
 
-def _section_after(heading: HtmlElement) -> Iterator[HtmlElement]:
-    """The blocks under a sponsor heading, up to the next heading or rule."""
-    taken = 0
-    for sibling in heading.itersiblings():
-        if not isinstance(sibling.tag, str) or sibling.tag in HEADINGS or sibling.tag == "hr":
-            return
-        taken += len(_text(sibling))
-        if taken > MAX_SPONSOR_CHARS:
-            return
-        yield sibling
+def _section_after(label: HtmlElement) -> list[HtmlElement]:
+    """The blocks after a sponsor label up to the next heading, rule or the end, if they are
+    as short as a sponsor block; none if the writing goes on past that."""
+    section: list[HtmlElement] = []
+    for sibling in label.itersiblings():
+        if not isinstance(sibling.tag, str):
+            continue
+        if sibling.tag in HEADINGS or sibling.tag == "hr":
+            break
+        section.append(sibling)
+    return section if sum(len(_text(block)) for block in section) <= MAX_SPONSOR_CHARS else []
 
 
 def _drop(elements: list[HtmlElement]) -> None:

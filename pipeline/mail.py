@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, urljoin, urlsplit
 
-from .boilerplate import without_chrome
+from .boilerplate import issue_html, without_chrome
 from .errors import ExtractError
 from .links import canonical_url
 from .records import Page, Source
@@ -207,7 +207,7 @@ def body_page(source: Source, title: str, body: str, author: str = "",
               published: str | None = None, text_from: str | None = None) -> Page:
     """An article's HTML body (a mail's, a feed item's) as a page at the source's URL: the
     platform's chrome taken out, tracking redirects unwrapped, the metadata in the head."""
-    soup = _soup(without_chrome(body))
+    soup = _soup(issue_html(body))
     for junk in soup(["script", "style"]):
         junk.decompose()
     for anchor in soup.find_all("a", href=True):
