@@ -22,6 +22,7 @@ from .boilerplate import strip_chrome, without_chrome
 from .errors import ExtractError, NoteError
 from .feed_items import covers
 from .frontmatter import split_frontmatter
+from .http_terms import ARTICLE_TYPES, FEED_TYPES
 from .links import canonical_url, extract_links
 from .records import Article, Page
 from .text import markdown_to_text
@@ -32,6 +33,7 @@ FALLBACK_BLOCKS = ["h1", "h2", "h3", "h4", "p", "li", "blockquote"]
 FALLBACK_PREFIX = {"h1": "# ", "h2": "## ", "h3": "### ", "h4": "#### ", "li": "- ",
                    "blockquote": "> "}
 H1 = re.compile(r"^#\s+(.+)$", re.MULTILINE)
+FEED_ONLY_TYPES = frozenset(FEED_TYPES) - frozenset(ARTICLE_TYPES)
 
 
 def extract_article(page: Page) -> Article:
@@ -44,6 +46,9 @@ def extract_article(page: Page) -> Article:
 
 
 def _extracted(page: Page) -> Article:
+    if page.content_type in FEED_ONLY_TYPES:  # accepted in case it was a feed: it was not
+        raise ExtractError(f"not an article: content type {page.content_type}, and not a "
+                           "feed either")
     if page.content_type in ("text/markdown", "text/x-markdown"):
         return _from_markdown(page)
     if page.content_type == "text/plain":

@@ -326,3 +326,17 @@ def test_ingest_and_run_say_when_a_feed_item_could_not_be_had_at_all(server, tmp
 
     assert result.exit_code == EXIT_ITEMS_FAILED
     assert f"FAILED {server.url('/gone')}: HTTP 410 Gone" in result.output
+
+
+def test_a_source_that_is_neither_an_article_nor_a_feed_says_so(server, vault, fast_config):
+    server.routes["/api"] = Response('{"status": "ok", "items": [1, 2]}',
+                                     content_type="application/json")
+    server.routes["/data.xml"] = Response("<?xml version='1.0'?><rows><row>1</row></rows>",
+                                          content_type="application/xml")
+
+    report = run([Source(server.url("/api"), ""), Source(server.url("/data.xml"), "")],
+                 fast_config, vault)
+
+    assert sorted(item.detail for item in report.failures) == [
+        "not an article: content type application/json, and not a feed either",
+        "not an article: content type application/xml, and not a feed either"]
