@@ -169,13 +169,13 @@ class _ImportRun(_Run):
         return None if record is None or record.owned.get("pending") else record
 
     def _notes_for(self, keyed: Iterator[tuple[SavedItem, Source, Outcome]]) -> None:
-        """Each page through the CPU stages into its note, then the person's data into it."""
-        needing_work = (((item, source, outcome), self._needs_work(outcome))
-                        for item, source, outcome in keyed)
-        for (item, source, outcome), prepared in self.stages.in_order(needing_work):
-            result = self._item(source, outcome, prepared)
-            if result is not None:
-                self._resolve(item.url, result)
+        """Each page through the CPU stages into its note (as in `run`), then the person's
+        data into it (`_record_made`)."""
+        for _ in self._notes_made(keyed):
+            continue
+
+    def _record_made(self, key: SavedItem, item: ItemResult) -> None:  # type: ignore[override]
+        self._resolve(key.url, item)
 
     def _resolve(self, url: str, result: ItemResult) -> None:
         """Records the result of the first item of a URL and of the items that joined it."""

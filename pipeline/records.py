@@ -34,7 +34,12 @@ class Validators:
 
 @dataclass(frozen=True)
 class Page:
-    """Raw bytes of a fetched resource, with what the server said about them."""
+    """Raw bytes of a fetched resource, with what the server said about them.
+
+    `max_age` is how long the server said the resource stays fresh (Cache-Control). A page
+    made from a feed item's content has `text_from` saying so, and why; a fetched page may
+    carry the feed's copy of its article (`feed_copy`), for extract to choose the better.
+    """
 
     source: Source
     url: str
@@ -42,6 +47,9 @@ class Page:
     content_type: str
     validators: Validators = field(default_factory=Validators)
     not_modified: bool = False
+    max_age: float | None = None
+    text_from: str | None = None
+    feed_copy: Page | None = None
 
 
 @dataclass(frozen=True)
@@ -59,7 +67,8 @@ class Link:
 
 @dataclass(frozen=True)
 class Article:
-    """A cleaned article: Markdown body, metadata and in-body links."""
+    """A cleaned article: Markdown body, metadata and in-body links. `text_from` says where
+    the text came from when it is not the page at `url` ("feed", and why)."""
 
     url: str
     source_name: str
@@ -72,6 +81,7 @@ class Article:
     description: str | None = None
     language: str | None = None
     fetched_url: str | None = None
+    text_from: str | None = None
 
 
 @dataclass(frozen=True)
