@@ -18,6 +18,7 @@ from pipeline.frontmatter import render_frontmatter, split_frontmatter
 from pipeline.import_run import ImportOptions, import_exports
 from pipeline.orchestrator import run
 from pipeline.records import Source
+from pipeline.state import State
 from pipeline.validate import validate_vault
 
 from .import_fixtures import article_notes, fragment, serve_pages
@@ -200,3 +201,15 @@ def test_json_arrays_are_read_element_by_element_as_a_whole_parse_reads_them(
     finally:
         json_stream.CHUNK_CHARS = original
     assert read == entries
+
+
+def test_a_re_import_finds_each_notes_urls_through_an_index_not_a_scan(tmp_path: Path):
+    """Each known row looks up its note's URLs: a scan of every URL per row made a
+    re-import of 10,000 rows grow with the square of the rows."""
+    state = State(tmp_path / "state.sqlite")
+    try:
+        plan = state.db.execute("EXPLAIN QUERY PLAN SELECT url FROM note_urls "
+                                "WHERE note_id = ? ORDER BY url", (1,)).fetchall()
+    finally:
+        state.close()
+    assert any("USING INDEX note_urls_by_note" in row[-1] for row in plan)
