@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_ITEMS_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 STARTUP_SECONDS = 1.0  # the garbage collector's wait (see entry)
 log = logging.getLogger("gleaner")
+SHOWN_SKIPPED = 10  # items an import left out, listed on the terminal; the report has all
 
 
 def entry() -> None:
@@ -324,6 +325,81 @@ def topics_merge(old: str, new: str, vault: Path) -> None:
         _fail(str(exc), EXIT_USAGE)
     click.echo(f"merged {old} into {new}: {rewritten} notes rewritten; "
                f"{old.partition('/')[2]} is now an alias of {new.partition('/')[2]}")
+
+
+@main.command("import")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--vault", type=click.Path(file_okay=False, path_type=Path),
+              help="Vault folder to write to (default: the config's, else ./notes).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="TOML config file.")
+@click.option("--offline", is_flag=True,
+              help="Make no request: notes only from the pages the exports hold; the items "
+                   "without one are listed.")
+@click.option("--refetch", is_flag=True,
+              help="Read each article's live page first; the stored copy only if it fails.")
+def import_exports(files: tuple[Path, ...], vault: Path | None, config_path: Path | None,
+                   offline: bool, refetch: bool) -> None:
+    """Import FILES: read-later exports (Pocket, Instapaper, Raindrop.io, Readwise Reader,
+    Omnivore, Wallabag, Karakeep, bookmark HTML) and web archives (WARC, WACZ).
+
+    Tags, read status, save dates, favourites and highlights come along. A page the export
+    or archive holds makes the note without a request. Run it again at any time: what is
+    already imported is not written again (docs/IMPORTING.md)."""
+    from .exports import count_entries
+    from .import_run import ImportOptions, import_exports
+
+    config = _config(config_path)
+    vault = vault or config.vault
+    options = ImportOptions(offline=offline, refetch=refetch)
+    total = count_entries(list(files)) if sys.stderr.isatty() else None
+    _import_and_exit(lambda on_item: import_exports(files, config, vault, on_item, options),
+                     vault, total)
+
+
+def _import_and_exit(work: Callable[[Callable[[ItemResult], None]], RunReport], vault: Path,
+                     total: int | None) -> None:
+    """`_report_and_exit` for an import: a bar with the time left on a terminal, and the
+    items with no stored copy that --offline left out."""
+    try:
+        report = _with_eta(work, total) if total is not None else _logged(work)
+    except LockedError as exc:
+        _fail(str(exc), EXIT_LOCKED)
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    left_out = [item for item in report.items if item.status == "skipped"]
+    for item in left_out[:SHOWN_SKIPPED]:
+        click.echo(f"skipped {item.location}: {item.detail}", err=True)
+    if len(left_out) > SHOWN_SKIPPED:
+        click.echo(f"... and {len(left_out) - SHOWN_SKIPPED} more skipped (the run's JSON "
+                   f"report in {vault}/.gleaner/reports lists them all)", err=True)
+    _print_report(report, vault)
+    sys.exit(EXIT_ITEMS_FAILED if report.failures else EXIT_OK)
+
+
+def _logged(work: Callable[[Callable[[ItemResult], None]], RunReport]) -> RunReport:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    return work(_log_item)
+
+
+def _with_eta(work: Callable[[Callable[[ItemResult], None]], RunReport],
+              total: int) -> RunReport:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("importing", total=total)
+        return work(lambda item: progress.update(task, advance=1))
 
 
 def _config(path: Path | None) -> Config:

@@ -215,8 +215,13 @@ class _Run:
         for (key, source, outcome), prepared in prepared_items:
             item = self._item(source, outcome, prepared)
             if item is not None:
-                self._record(item)
+                self._record_made(key, item)
             yield key, outcome
+
+    def _record_made(self, key: Key, item: ItemResult) -> None:
+        """Records what became of a page; a run whose keys carry more (an import's saved
+        items) adds it to the note here."""
+        self._record(item)
 
     def _needs_work(self, outcome: Outcome) -> Page | None:
         """The page, if it is new or changed, or its note was never written: only those go

@@ -117,3 +117,54 @@ class NoteDraft:
     summary: str
     relevance: int
     read_priority: int = 0
+
+
+# What a person saved in a read-later service or a web archive (`gleaner import`) ----------
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """A passage the person highlighted, and the note they wrote on it (either may be empty)."""
+
+    quote: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SavedItem:
+    """One saved article of an export or one capture of a web archive, with what the person
+    had: their tags as written, read status, save date (ISO), favourite, highlights, a note
+    on the whole item, and the stored copy of the page when the export holds one (`stored`,
+    a whole page or, with `fragment`, the article's HTML alone). `where` names the item in
+    its file (`pocket.csv row 12`, `crawl.warc.gz record at byte 5120`)."""
+
+    url: str
+    origin: str
+    where: str
+    title: str | None = None
+    tags: tuple[str, ...] = ()
+    read: bool = False
+    favorite: bool = False
+    saved: str | None = None
+    highlights: tuple[Highlight, ...] = ()
+    note: str = ""
+    author: str | None = None
+    published: str | None = None
+    stored: bytes | None = None
+    fragment: bool = False
+
+
+@dataclass(frozen=True)
+class UnreadableItem:
+    """An entry of an export that could not be read (a malformed row, a broken record)."""
+
+    where: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class NotAnArticle:
+    """A web-archive record that is no article (`kind`: not HTML, error response, revisit,
+    duplicate capture): counted, not reported one by one."""
+
+    kind: str

@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     note_id INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE
 );
 CREATE INDEX IF NOT EXISTS fingerprints_by_hash ON fingerprints(hash);
+CREATE INDEX IF NOT EXISTS note_urls_by_note ON note_urls(note_id);
 CREATE TABLE IF NOT EXISTS mentions (
     note_id INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
     topic TEXT NOT NULL,
