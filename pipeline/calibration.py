@@ -17,8 +17,8 @@ where a share would blow a small difference up to the whole scale, and fade as i
 (a tenth of the weight at 90 notes). An empty vault gives the absolute scale itself.
 
 Relevance before rounding has two decimals, as the reading queue shows it, and the whole
-number a note shows is that value rounded: a 4.50 in the queue is a 5 in the note, a 4.49
-a 4, never a 4.5 beside a 4.
+number a note shows is that value rounded when the note is written: a 4.50 is a 5, a 4.49
+a 4, never a 4.5 beside a 4. The queue places notes on the vault's scale of the day.
 """
 
 from __future__ import annotations

@@ -14,9 +14,11 @@ length can each take away at most half of it, so a note of relevance 5 that is o
 that is long, still beats a fresh short one of relevance 2. Age counts from `published`,
 else `upload_date`; a note with neither, or no known length, gets no penalty for what is
 unknown. Six characters a word is the median over the 21 articles of tests/data/tagging
-(5.99). Relevance is taken before rounding (kept in the state when the note was written):
-notes that all show 5 still differ, and a tie in priority goes to the higher raw score,
-then to the newer note.
+(5.99). Gleaner's relevance is taken before rounding and placed among the vault as it is
+now: each note's raw score (kept in the state when the note was written) against the raw
+scores of every note in the vault, so notes that all show 5 still differ, and two notes
+written at different moments of a growing vault are compared on one scale. A tie in
+priority goes to the higher raw score, then to the newer note.
 
 `read_priority`, written into a note when Gleaner writes it, is that priority rounded
 (half up) on the day of writing: 5 means read first. Ages change every day, so the queue
@@ -43,11 +45,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .calibration import Calibration
 from .errors import NoteError
 from .frontmatter import read_frontmatter, render_frontmatter
 from .lock import VaultLock
 from .markup import link_label
-from .relevance_store import written_score
+from .relevance_store import written_score, written_scores
 from .state import NoteRecord, State
 from .vault import STATE_DIR, Vault
 
@@ -158,7 +161,7 @@ def rank_notes(vault: Vault, today: date) -> tuple[list[QueueEntry], list[str]]:
                 if _is_unread_article(frontmatter):
                     record = records.find(frontmatter)
                     entries.append(_entry(relative, frontmatter, record,
-                                          records.scored(record), today))
+                                          records.scored(record), records.scale, today))
             except (NoteError, OSError, UnicodeDecodeError) as exc:
                 skipped.append(f"skipped {relative}: {_reason(exc, path)}")
     finally:
@@ -171,8 +174,8 @@ def _is_unread_article(frontmatter: Mapping[str, Any]) -> bool:
 
 
 def _entry(relative: str, frontmatter: Mapping[str, Any], record: NoteRecord | None,
-           scored: Mapping[str, Any] | None, today: date) -> QueueEntry:
-    relevance = _relevance(frontmatter, scored)
+           scored: Mapping[str, Any] | None, scale: Calibration, today: date) -> QueueEntry:
+    relevance = _relevance(frontmatter, scored, scale)
     day = _day(frontmatter.get("published")) or _day(frontmatter.get("upload_date"))
     age = (today - day).days if day else None
     minutes = reading_minutes(record.text_length) if record and record.text_length else None
@@ -184,13 +187,17 @@ def _entry(relative: str, frontmatter: Mapping[str, Any], record: NoteRecord | N
                       own is not None, scored.get("score") if scored else None)
 
 
-def _relevance(frontmatter: Mapping[str, Any], scored: Mapping[str, Any] | None) -> float:
-    """The note's relevance; Gleaner's before rounding while the note holds Gleaner's value."""
+def _relevance(frontmatter: Mapping[str, Any], scored: Mapping[str, Any] | None,
+               scale: Calibration) -> float:
+    """The note's relevance; while the note holds Gleaner's value, Gleaner's before rounding,
+    where its score stands in the vault now."""
     value = _number(frontmatter, "relevance")
     if value is None:
         raise NoteError("relevance is missing")
     if scored and "unrounded" in scored and not scored.get("rated_by_you") \
             and value == scored.get("relevance"):
+        if scale.scores and isinstance(scored.get("score"), int | float):
+            return scale.value(scored["score"])
         return float(scored["unrounded"])
     return float(min(max(round(value), 0), MAX_RELEVANCE))
 
@@ -238,6 +245,7 @@ class _Records:
 
     def __init__(self, path: Path) -> None:
         self.state = State(path) if path.is_file() else None
+        self.scale = Calibration.of(written_scores(self.state) if self.state else ())
 
     def find(self, frontmatter: Mapping[str, Any]) -> NoteRecord | None:
         versions = frontmatter.get("versions")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from pipeline.calibration import Calibration
 from pipeline.cli import main
 from pipeline.errors import NoteError
 from pipeline.frontmatter import render_frontmatter, split_frontmatter
@@ -303,16 +304,29 @@ def test_gleaner_queue_marks_a_read_priority_you_set(vault):
 
 # relevance before rounding ----------------------------------------------------------------
 
-def test_notes_that_all_show_5_are_ordered_by_gleaners_relevance_before_rounding(vault):
-    for title, unrounded in (("Best tenth", 4.9), ("Just rounds up", 4.5), ("Middle", 4.7)):
+def test_notes_that_all_show_5_are_ordered_by_where_their_scores_stand_in_the_vault(vault):
+    for title, score in (("Best tenth", 5.9), ("Just rounds up", 5.1), ("Middle", 5.5)):
         link = write_note(vault, title, relevance=5, published=days_ago(3))
         record_in_state(vault, link, title, chars_for(4), {"relevance": 5},
-                        scored(5, unrounded, score=5.0))
+                        scored(5, 4.6, score=score))
     entries, _ = rank_notes(Vault(vault), TODAY)
+    scale = Calibration.of([5.9, 5.1, 5.5])
     assert [e.title for e in entries] == ["Best tenth", "Middle", "Just rounds up"]
-    assert [e.relevance for e in entries] == [4.9, 4.7, 4.5]
-    assert entries[0].score == pytest.approx(priority_score(4.9, 3, 4))
+    assert [e.relevance for e in entries] == [scale.value(5.9), scale.value(5.5), scale.value(5.1)]
+    assert entries[0].score == pytest.approx(priority_score(scale.value(5.9), 3, 4))
     assert len({round(e.score, 2) for e in entries}) == 3
+
+
+def test_notes_placed_alike_as_the_vault_grew_differ_by_where_they_stand_now(vault):
+    """Two old posts written at different moments of a run kept the same value before
+    rounding; their raw scores differ, so the queue must not show them tied."""
+    for title, score in (("Gemma", 4.866), ("Falcon", 4.883), ("Aya", 4.2), ("Llama", 5.3)):
+        link = write_note(vault, title, relevance=4, published=days_ago(900))
+        record_in_state(vault, link, title, chars_for(6), {"relevance": 4},
+                        scored(4, 4.04, score=score))
+    entries, _ = rank_notes(Vault(vault), TODAY)
+    assert [e.title for e in entries] == ["Llama", "Falcon", "Gemma", "Aya"]
+    assert len({f"{e.score:.2f}" for e in entries}) == 4
 
 
 def test_relevance_the_person_set_counts_as_a_whole_number(vault):
@@ -341,5 +355,7 @@ def test_the_queue_note_shows_priority_and_relevance_before_rounding(vault):
                     scored(4, 3.62, score=4.4))
     make_queue(vault, today=TODAY)
     text = (vault / QUEUE_NOTE).read_text(encoding="utf-8")
-    priority = priority_score(3.62, 1, 3)
-    assert f"1. [[Measured|Measured]] · priority {priority:.2f} · relevance 3.62 · 3 min" in text
+    relevance = Calibration.of([4.4]).value(4.4)
+    priority = priority_score(relevance, 1, 3)
+    assert (f"1. [[Measured|Measured]] · priority {priority:.2f} · relevance {relevance:.2f}"
+            " · 3 min") in text
