@@ -18,6 +18,7 @@ from .http_terms import (
     PDF_TYPE,
     KnownValidators,
     conditional_headers,
+    max_age,
 )
 from .records import Page, Source, Validators
 
@@ -62,8 +63,9 @@ async def _get(client: httpx.AsyncClient, source: Source, url: str, config: Fetc
 async def _read(source: Source, response: httpx.Response, config: FetchConfig) -> Page:
     final_url = str(response.url)
     validators = Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"))
+    fresh_for = max_age(response.headers.get("Cache-Control"))
     if response.status_code == 304:
-        return Page(source, final_url, b"", "", validators, not_modified=True)
+        return Page(source, final_url, b"", "", validators, not_modified=True, max_age=fresh_for)
     if response.status_code in RETRY_STATUSES:
         raise etiquette.Retryable(f"HTTP {response.status_code} {response.reason_phrase}",
                                   etiquette.retry_after(response.headers.get("Retry-After")))
@@ -72,13 +74,14 @@ async def _read(source: Source, response: httpx.Response, config: FetchConfig) -
     content_type = _content_type(response.headers.get("Content-Type", ""))
     binary = content_type == BINARY and PDF_TYPE in ACCEPTED[source.kind]
     if content_type and content_type not in ACCEPTED[source.kind] and not binary:
-        raise FetchError(f"not an {source.kind}: content type {content_type}")
+        raise FetchError(f"not {_a(source.kind)}: content type {content_type}")
     content = await _body(response, config.max_bytes)
     if binary:
         if _sniff(content) != PDF_TYPE:
-            raise FetchError(f"not an {source.kind}: content type {content_type}")
+            raise FetchError(f"not {_a(source.kind)}: content type {content_type}")
         content_type = PDF_TYPE
-    return Page(source, final_url, content, content_type or _sniff(content), validators)
+    return Page(source, final_url, content, content_type or _sniff(content), validators,
+                max_age=fresh_for)
 
 
 async def _body(response: httpx.Response, limit: int) -> bytes:
@@ -96,6 +99,10 @@ async def _body(response: httpx.Response, limit: int) -> bytes:
 
 def _content_type(header: str) -> str:
     return header.split(";", 1)[0].strip().lower()
+
+
+def _a(kind: str) -> str:
+    return {"feed": "a feed", "paper": "an arXiv abstract page"}.get(kind, "an article")
 
 
 def _sniff(content: bytes) -> str:

@@ -17,6 +17,7 @@ from .arxiv import abs_url, arxiv_id, pdf_url, read_abs_page
 from .config import Config
 from .errors import ExtractError, GleanerError
 from .etiquette import RobotsCache
+from .feeds import FeedItem
 from .fetch import fetch_each
 from .records import Page, Source
 
@@ -31,6 +32,14 @@ def paper_source(source: Source, config: Config) -> Source:
     if paper is None:
         return source
     return replace(source, location=abs_url(paper, config.papers.arxiv), kind="paper")
+
+
+def paper_entry(source: Source, item: FeedItem | None, config: Config
+                ) -> tuple[Source, FeedItem | None]:
+    """A feed item as pipeline/feed_items.py reads it; one that names an arXiv paper is read
+    as the paper, without the feed's text: that is its abstract, not the paper."""
+    paper = paper_source(source, config)
+    return (paper, None) if paper.kind == "paper" else (source, item)
 
 
 class FullTexts(Generic[Key]):

@@ -116,6 +116,7 @@ def note_context(draft: NoteDraft, note_paths: Mapping[str, str],
         "categories": list(paper.categories) or None,
         "truncated": f"read the first {paper.pages_read} of {paper.pages} pages"
         if paper.truncated else None,
+        "text_from": readable(article.text_from or "") or None,
         "url": Safe(link_target(article.url)),
         "summary": Safe(_summary_text(draft.summary)),
         "links": [_outbound(link, note_paths) for link in article.links],
@@ -224,7 +225,10 @@ def _merge(
             if earlier:
                 owned_keys[key] = earlier[0]
         else:
-            frontmatter[key] = owned_keys[key] = merged
+            frontmatter[key] = merged
+            # Gleaner's own tags, also those the person deleted: what the person added
+            # stays theirs, what they deleted stays deleted, at every later run.
+            owned_keys[key] = value if key == "tags" else merged
     for key in {k for keys in written_keys for k in keys} - set(fresh_keys):
         if any(key in keys and frontmatter.get(key) == keys[key] for keys in written_keys):
             frontmatter.pop(key, None)
@@ -335,7 +339,7 @@ SAMPLES = (  # what a template is tried on before a run: a full note and a bare 
     NoteDraft(
         Article(url="https://example.com/2024/12/sample", source_name="Sample Weekly",
                 title="A sample article", text="Body.", author="A. Writer",
-                published="2024-12-31",
+                published="2024-12-31", text_from="feed; the page could not be fetched",
                 links=(Link("https://example.org/paper", "A paper", "It cites a paper."),
                        Link(SAMPLE_KNOWN, "A note you have", ""))),
         Analysis(topics=(Topic("GPT-4o", "Model", organization="OpenAI"),

@@ -67,7 +67,7 @@ class _Stages:
         plain = markdown_to_text(article.text)
         analysis = self.analyzer.analyze(article)
         summary = article.paper.abstract if article.paper and article.paper.abstract \
-            else self.summarizer.summarize(article, analysis.sentences)
+            else self.summarizer.summarize(article, analysis)
         return Prepared(article, analysis, summary, tuple(fingerprint(plain)), len(plain))
 
 
