@@ -218,3 +218,24 @@ def test_papers_among_faults_fail_each_with_its_reason_and_the_good_ones_become_
     assert sorted(frontmatter.get("arxiv", "-") for frontmatter, _ in notes(vault)) == \
         ["-", PAPER_ID]
     assert list(validate_vault(vault)) == []
+
+
+def test_a_feed_item_naming_a_paper_is_read_as_the_paper_not_as_the_feeds_text(
+        arxiv, config, vault):
+    abstract_html = "".join(f"<p>{ABSTRACT}</p>" for _ in range(6))  # long: a "whole" text
+    arxiv.routes["/feed"] = Response(
+        '<?xml version="1.0"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+        f"<title>cs.CL updates on arXiv.org</title><link>{arxiv.base}/</link>"
+        f"<item><title>{TITLE}</title><link>{arxiv.base}/abs/{PAPER_ID}v2</link>"
+        f"<guid>oai:arXiv.org:{PAPER_ID}v2</guid>"
+        f"<content:encoded><![CDATA[{abstract_html}]]></content:encoded></item>"
+        "</channel></rss>", content_type="application/rss+xml")
+
+    report = run(read_sources([arxiv.url("/feed")]), config, vault)
+
+    assert report.counts["written"] == 1, report.items
+    [(frontmatter, _)] = notes(vault)
+    assert frontmatter["arxiv"] == PAPER_ID and frontmatter["link"] == ABS
+    assert "text_from" not in frontmatter
+    assert requests_for(arxiv, f"/pdf/{PAPER_ID}") == 1
