@@ -413,7 +413,7 @@ def _config(path: Path | None) -> Config:
 def _failed_sources(vault: Path) -> list[Source]:
     """Failed articles to read again; feeds and mailboxes are read again by `ingest`."""
     return [source for source in _state_rows(vault, lambda state: state.failed_sources())
-            if source.kind == "article"
+            if source.kind in ("article", "paper")
             and (source.is_file or source.location.startswith(("http://", "https://")))]
 
 

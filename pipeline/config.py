@@ -56,6 +56,16 @@ class SummaryConfig:
 
 
 @dataclass(frozen=True)
+class PaperConfig:
+    """PDFs and arXiv papers: how many pages of a PDF are read (a longer one is read in part,
+    and its note says so), and where arXiv's pages are fetched from (arxiv.org, or a mirror
+    such as https://export.arxiv.org)."""
+
+    max_pages: int = 100
+    arxiv: str = "https://arxiv.org"
+
+
+@dataclass(frozen=True)
 class LLMConfig:
     """An OpenAI-compatible chat-completions endpoint; GLEANER_LLM_* variables win (llm.py)."""
 
@@ -112,6 +122,7 @@ class Config:
     vault: Path = Path("notes")
     fetch: FetchConfig = field(default_factory=FetchConfig)
     summary: SummaryConfig = field(default_factory=SummaryConfig)
+    papers: PaperConfig = field(default_factory=PaperConfig)
     llm: LLMConfig = field(default_factory=LLMConfig)
     interests: InterestProfile = field(default_factory=lambda: DEFAULT_INTERESTS)
     subscriptions: tuple[Subscription, ...] = ()
@@ -163,6 +174,7 @@ def _build(raw: dict[str, Any], origin: str, base: Path | None) -> Config:
         vault=Path(raw.get("vault", "notes")),
         fetch=_sub(FetchConfig, raw.get("fetch", {})),
         summary=_sub(SummaryConfig, raw.get("summary", {})),
+        papers=_sub(PaperConfig, raw.get("papers", {})),
         llm=_sub(LLMConfig, raw.get("llm", {})),
         interests=profile_from_config(raw["interests"], origin) if "interests" in raw
         else DEFAULT_INTERESTS,

@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from .channels import Channels
 from .config import Config
 from .digest import digest_path, render_digest
 from .errors import GleanerError, NoteError
@@ -25,6 +26,7 @@ from .feed_items import FROM_FEED, with_feed_text
 from .feeds import FeedItem, is_feed, parse_feed
 from .fetch import fetch_each, fetch_pages
 from .frontmatter import render_frontmatter, split_frontmatter
+from .full_texts import FullTexts, paper_entry, paper_source
 from .links import canonical_url
 from .lock import VaultLock
 from .mail import newsletter_links
@@ -87,7 +89,8 @@ class _Run:
         self.on_item = on_item
         taxonomy = Taxonomy.from_file(config.taxonomy) if config.taxonomy else None
         self.stages = CpuStages(auto_workers() if config.workers is None else config.workers,
-                                lambda: list(vault.topics()), taxonomy, config.summary)
+                                lambda: list(vault.topics()), taxonomy, config.summary,
+                                config.papers)
         self.digest_day: str | None = None
         self.llm: Summarizer | None = None
         if config.llm.enabled:
@@ -100,6 +103,8 @@ class _Run:
         self.refetch: list[Source] = []  # 304s whose note a killed run never wrote
         self.listed: set[str] = set()
         self.restored = restored or set()  # notes the person asked back: not deleted again
+        self.robots: RobotsCache | None = None
+        self.channels = Channels(lambda source: paper_source(source, config))
 
     @cached_property
     def index(self) -> NoteIndex:
@@ -117,11 +122,13 @@ class _Run:
         an OPML list of feeds) after them."""
         run_id = self.state.start_run()
         feed_items: list[tuple[Source, FeedItem]] = []
-        robots = RobotsCache(self.state)
+        robots = self.robots = RobotsCache(self.state)
         fetched = fetch_pages(self._once_each(sources), self.config.fetch,
                               self.state.validators, robots)
         self._make_notes(self._articles_only(fetched, feed_items))
-        entries = [entry for entry in feed_items if self._first_time(entry[0])]
+        entries = [entry for entry in (paper_entry(source, item, self.config)
+                                       for source, item in feed_items)
+                   if self._first_time(entry[0])]
         self._make_notes(outcome for _, outcome in with_feed_text(
             entries, lambda entry: entry,
             lambda rest: fetch_each(rest, lambda entry: entry[0], self.config.fetch,
@@ -130,12 +137,15 @@ class _Run:
         return self._finish(run_id)
 
     def _once_each(self, sources: Iterable[Source]) -> Iterator[Source]:
-        return (source for source in sources if self._first_time(source))
+        return (source for source in map(self.channels.read_as, sources)
+                if self._first_time(source))
 
     def _first_time(self, source: Source) -> bool:
-        """A URL listed twice is read once, and reported once; the repeats are counted."""
+        """A URL listed twice is read once, and reported once; the repeats are counted. The
+        variants of an arXiv paper are one URL."""
         if source.location in self.listed:
             self.report.repeated += 1
+            self.channels.repeated(source)
             return False
         self.listed.add(source.location)
         return True
@@ -172,10 +182,11 @@ class _Run:
         """New feed items and issues first, then the articles the issues link to."""
         run_id = self.state.start_run()
         self.digest_day = date.today().isoformat()
+        self.robots = polled.robots
         outcomes = with_feed_text(
-            polled.items, lambda new: (new.source, new.item),
-            lambda rest: fetch_each(rest, lambda new: new.source, self.config.fetch,
-                                    self.state.validators, polled.robots))
+            polled.items, lambda new: paper_entry(new.source, new.item, self.config),
+            lambda rest: fetch_each(rest, lambda new: self.channels.read_as(new.source),
+                                    self.config.fetch, self.state.validators, polled.robots))
         in_hand = ((item, (item.source, item.page)) for item in polled.mail)
         keyed = ((new, source, outcome)
                  for new, (source, outcome) in itertools.chain(outcomes, in_hand))
@@ -187,8 +198,8 @@ class _Run:
                 links.extend(_issue_links(new, outcome))
             else:
                 self.state.mark_seen(new.subscription.key, new.key)
-        self._make_notes(fetch_pages(_unique(links), self.config.fetch, self.state.validators,
-                                     polled.robots))
+        self._make_notes(fetch_pages(self.channels.unique(links), self.config.fetch,
+                                     self.state.validators, polled.robots))
         for subscription, item in issues:  # only now: a killed run expands their links again
             self.state.mark_seen(subscription, item)
         for failure in polled.failures:  # feeds and mailboxes that could not be read
@@ -207,7 +218,14 @@ class _Run:
     def _notes_made(self, fetched: Iterable[tuple[Key, Source, Outcome]]
                     ) -> Iterator[tuple[Key, Outcome]]:
         """Each fetched page through the CPU stages (in the workers) into the vault, in order;
-        each key with its outcome once its item is recorded."""
+        each key with its outcome once its item is recorded. New or changed arXiv papers come
+        last, once their PDFs are fetched."""
+        full_texts: FullTexts[Key] = FullTexts(self.config, self.robots)
+        yield from self._through_stages(full_texts.held_back(fetched, self._needs_work))
+        yield from self._through_stages(full_texts.fetched())
+
+    def _through_stages(self, fetched: Iterable[tuple[Key, Source, Outcome]]
+                        ) -> Iterator[tuple[Key, Outcome]]:
         needing_work = (((key, source, outcome), self._needs_work(outcome))
                         for key, source, outcome in fetched)
         prepared_items = held_back(self.stages.in_order(needing_work), _article_and_analysis,
@@ -229,7 +247,8 @@ class _Run:
         if not isinstance(outcome, Page) or outcome.not_modified:
             return None
         known = self._unchanged(outcome)
-        if known is None or (known.owned.get("pending") and not self.index.exists(known)):
+        if known is None or (known.owned.get("pending") and not self.index.exists(known)) \
+                or self.channels.are_new(known, outcome.source):
             return outcome
         return None
 
@@ -275,7 +294,8 @@ class _Run:
     def _page(self, page: Page, prepared: Prepared | None) -> ItemResult | None:
         location = page.source.location
         known = self._unchanged(page)
-        if known and not self._lost(known):
+        if known and not self._lost(known) and \
+                (prepared is None or not self.channels.are_new(known, page.source)):
             return self._kept(known, location)
         if page.not_modified:
             self.refetch.append(page.source)
@@ -323,8 +343,9 @@ class _Run:
     def _draft(self, prepared: Prepared) -> NoteDraft:
         article = prepared.article
         analysis = self._in_vault_names(prepared.analysis)
-        summary = self.llm.summarize(article, analysis) if self.llm \
-            else prepared.summary
+        has_abstract = article.paper is not None and article.paper.abstract
+        summary = self.llm.summarize(article, analysis) \
+            if self.llm and not has_abstract else prepared.summary
         scored = self.relevance.score(article, analysis)
         return NoteDraft(article, analysis, summary, scored.value, read_priority=read_priority(
             scored.unrounded, article.published, prepared.text_length))
@@ -345,13 +366,16 @@ class _Run:
         path = existing.path if existing else self.vault.free_note_path(article.title)
         current = self.vault.read(path)
         versions = self.state.urls_of(existing.id) if existing else []
+        channels = self.channels.for_note(existing, page.source,
+                                          article.source_name or article.site_name)
         rendered = render_note(draft, self.index.note_paths, versions, current,
-                               existing.owned if existing else None, template=self.template)
+                               existing.owned if existing else None, template=self.template,
+                               sources=channels)
         status = "unchanged" if rendered.text == current else \
             ("written" if current is None else "updated")
         record = NoteRecord(existing.id if existing else 0, article.url, path,
                             readable(article.title), article.published, text_length,
-                            rendered.owned)
+                            {**rendered.owned, "channels": channels})
         if status != "unchanged":
             record = self._before_writing(record, existing.owned if existing else None, prints)
             self.vault.write(path, rendered.text)
@@ -396,7 +420,8 @@ class _Run:
             frontmatter["versions"] = [*versions, article.url]
             status = "updated"
         owned = {**existing.owned, "keys": {**existing.owned.get("keys", {}),
-                                            "versions": frontmatter.get("versions", [])}}
+                                            "versions": frontmatter.get("versions", [])},
+                 "channels": self.channels.for_note(existing, page.source, None)}
         if status == "updated":
             prints, _ = self._prints_of(existing)
             self._before_writing(replace(existing, owned=owned, path=path), existing.owned, prints)
@@ -441,14 +466,6 @@ def _issue_links(issue: NewItem, page: Page) -> list[Source]:
     urls = newsletter_links(page.content, page.url, issue.home, issue.sender_domain)
     return [Source(location=url, origin=page.source.origin, from_newsletter=True)
             for url in urls]
-
-
-def _unique(sources: list[Source]) -> list[Source]:
-    """One source per URL: two issues linking to one article make one fetch."""
-    first: dict[str, Source] = {}
-    for source in sources:
-        first.setdefault(source.location, source)
-    return list(first.values())
 
 
 def _article_and_analysis(item: tuple[object, Prepared | GleanerError | None]

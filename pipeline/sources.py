@@ -26,12 +26,14 @@ from pathlib import Path
 from typing import TextIO
 from xml.parsers import expat
 
+from .arxiv import REFERENCE as ARXIV_REFERENCE
 from .errors import ConfigError, FetchError
+from .http_terms import PDF_TYPE
 from .records import Page, Source
 
 FILE_TYPES = {".md": "text/markdown", ".markdown": "text/markdown", ".txt": "text/plain",
               ".xml": "application/xml", ".rss": "application/rss+xml",
-              ".atom": "application/atom+xml", ".json": "application/json"}
+              ".atom": "application/atom+xml", ".json": "application/json", ".pdf": PDF_TYPE}
 ARTICLE_SUFFIXES = {".html", ".htm", ".xhtml", ".md", ".markdown"}
 HEAD_CHARS = 65_536
 CHUNK_CHARS = 65_536
@@ -46,14 +48,14 @@ def read_sources(arguments: Iterable[str], stdin: TextIO | None = None) -> Itera
     for argument in arguments:
         if argument == "-":
             yield from read_reading_list(stdin or sys.stdin, origin="stdin", base=Path.cwd())
-        elif _is_url(argument):
+        elif _is_url(argument) or ARXIV_REFERENCE.match(argument):
             yield Source(location=argument, origin="")
         else:
             yield from _read_path(Path(argument))
 
 
 def _read_path(path: Path) -> Iterator[Source]:
-    if not path.is_file():
+    if not path.is_file() or path.suffix.lower() == ".pdf":
         yield Source(location=str(path.resolve()), origin="", is_file=True)
         return
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
@@ -136,7 +138,7 @@ def read_list(lines: Iterable[str], origin: str, base: Path, name: str = "") -> 
         entry = raw.split(" #", 1)[0].strip()
         if not entry or entry.startswith("#"):
             continue
-        if _is_url(entry) or "://" in entry:
+        if _is_url(entry) or "://" in entry or ARXIV_REFERENCE.match(entry):
             yield Source(location=entry, origin=origin)
         else:
             yield Source(location=str((base / entry).resolve()), origin=origin, is_file=True)
@@ -304,5 +306,6 @@ def read_file(source: Source) -> Page:
         content = path.read_bytes()
     except OSError as exc:
         raise FetchError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    content_type = FILE_TYPES.get(path.suffix.lower(), "text/html")
+    content_type = FILE_TYPES.get(path.suffix.lower()) or \
+        (PDF_TYPE if content.startswith(b"%PDF-") else "text/html")
     return Page(source, path.as_uri(), content, content_type)
