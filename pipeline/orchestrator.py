@@ -33,7 +33,7 @@ from .note_index import NoteIndex
 from .notes import load_template, render_note, with_pending
 from .parallel import CpuStages, Prepared, auto_workers
 from .poll import NewItem, Poll
-from .reading_queue import read_priority
+from .reading_queue import read_priority, reading_minutes
 from .records import Analysis, Article, NoteDraft, Page, Source, Topic
 from .report import ItemResult, RunReport
 from .state import NoteRecord, State, now
@@ -306,7 +306,8 @@ class _Run:
             else prepared.summary
         relevance = self.relevance.score(article, analysis).value
         return NoteDraft(article, analysis, summary, relevance, read_priority=read_priority(
-            relevance, article.published, prepared.text_length))
+            relevance, article.published, prepared.text_length),
+            reading_minutes=max(1, round(reading_minutes(prepared.text_length))))
 
     def _in_vault_names(self, analysis: Analysis) -> Analysis:
         """Topics under the names the vault already uses (two spellings may become one)."""

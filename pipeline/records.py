@@ -107,3 +107,4 @@ class NoteDraft:
     summary: str
     relevance: int
     read_priority: int = 0
+    reading_minutes: int | None = None  # None: the length of the text is not known
