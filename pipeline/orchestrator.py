@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from .bases import BASE_FILE, write_vault_base
 from .config import Config
 from .digest import digest_path, render_digest
 from .errors import GleanerError, NoteError
@@ -220,6 +221,7 @@ class _Run:
         self.stages.close()
         self.report.topic_notes_written = self._write_topic_notes()
         self._write_digests()
+        self._write_vault_base()
         self.report.finished = now()
         self.state.finish_run(run_id, self.report.counts)
         self.report.save(self.vault.root / STATE_DIR / "reports")
@@ -395,12 +397,19 @@ class _Run:
         written = 0
         for topic in self.state.dirty_topics():
             try:
-                written += write_topic_note(self.vault, topic, self.state.topic_articles(topic.key))
+                written += write_topic_note(self.vault, topic, self.state.topic_articles(topic.key),
+                                            self.state)
             except GleanerError as exc:
                 self.report.add(ItemResult(f"topic {topic.key}", "failed", str(exc)))
                 continue
             self.state.clear_dirty_topic(topic)
         return written
+
+    def _write_vault_base(self) -> None:
+        try:
+            write_vault_base(self.vault, self.state)
+        except GleanerError as exc:
+            self.report.add(ItemResult(BASE_FILE, "failed", str(exc)))
 
     def _write_digests(self) -> None:
         for day, known_path in self.state.dirty_digests():
