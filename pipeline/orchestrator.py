@@ -41,7 +41,9 @@ from .state import NoteRecord, State, now
 from .tags import Taxonomy
 from .templates import NoteTemplate
 from .topics import write_topic_note
+from .trends import MentionHistory, week_label
 from .vault import STATE_DIR, Vault
+from .week_digest import weeks_to_write, write_week_digest
 
 if TYPE_CHECKING:
     from .summarize import Summarizer
@@ -405,6 +407,16 @@ class _Run:
             self.state.clear_dirty_topic(topic)
         return written
 
+    def _write_week_digests(self, days: list[str]) -> None:
+        if not days:
+            return
+        history = MentionHistory.from_state(self.state)
+        for week in weeks_to_write(self.state, days, history):
+            try:
+                write_week_digest(self.vault, history, week)
+            except GleanerError as exc:
+                self.report.add(ItemResult(f"digest {week_label(week)}", "failed", str(exc)))
+
     def _write_vault_base(self) -> None:
         try:
             write_vault_base(self.vault, self.state)
@@ -412,7 +424,11 @@ class _Run:
             self.report.add(ItemResult(BASE_FILE, "failed", str(exc)))
 
     def _write_digests(self) -> None:
-        for day, known_path in self.state.dirty_digests():
+        """The week digests first: they are found from the dirty days, which a daily
+        digest's write clears."""
+        dirty = self.state.dirty_digests()
+        self._write_week_digests([day for day, _ in dirty])
+        for day, known_path in dirty:
             path = known_path or digest_path(self.vault, day)
             self.state.set_digest_path(day, path)
             try:
