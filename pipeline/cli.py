@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_ITEMS_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 STARTUP_SECONDS = 1.0  # the garbage collector's wait (see entry)
 log = logging.getLogger("gleaner")
+SHOWN_SKIPPED = 10  # items an import left out, listed on the terminal; the report has all
 
 
 def entry() -> None:
@@ -125,6 +126,75 @@ def ingest(vault: Path | None, config_path: Path | None) -> None:
         _fail("no [[subscriptions]] in the config: nothing to ingest", EXIT_USAGE)
     vault = vault or config.vault
     _report_and_exit(lambda on_item: ingest_subscriptions(config, vault, on_item=on_item), vault)
+
+
+CONFIG_FILE = click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("gleaner.toml"), show_default=True, help="TOML config file to edit.")
+
+
+@main.command()
+@click.argument("url", required=False)
+@click.option("--name", help="The notes' `source:` (default: the feed's own title).")
+@click.option("--kind", type=click.Choice(["feed", "newsletter"]),
+              help="newsletter: each item is an issue, a note whose links are read too.")
+@click.option("--opml", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Subscribe to every feed of an OPML file (what feed readers export).")
+@CONFIG_FILE
+def subscribe(url: str | None, name: str | None, kind: str | None, opml: Path | None,
+              config_path: Path) -> None:
+    """Add URL (a feed) or a mailbox path to the config's [[subscriptions]], for `gleaner
+    ingest`. The config file keeps its comments and layout; it is made if missing."""
+    from .subscription_admin import entries_for, opml_subscriptions
+    from .subscription_admin import subscribe as add
+
+    if bool(url) == bool(opml):
+        _fail("give a feed URL (or a mailbox path), or --opml FILE", EXIT_USAGE)
+    config = _config(config_path if config_path.exists() else None)
+    try:
+        found = opml_subscriptions(opml) if opml else entries_for(url or "", name, config.fetch)
+        entries = [{**entry, "kind": kind} for entry in found] if kind == "newsletter" else found
+        added, already = add(config_path, entries)
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    for where in already:
+        click.echo(f"already subscribed: {where}")
+    for where in added:
+        click.echo(f"subscribed: {where}")
+    click.echo(f"{config_path}: {len(added)} subscriptions added")
+
+
+@main.command()
+@click.argument("name")
+@CONFIG_FILE
+def unsubscribe(name: str, config_path: Path) -> None:
+    """Remove the subscription NAME (or with that URL or path) from the config file; its
+    comments and layout stay. The notes it brought stay in the vault."""
+    from .subscription_admin import unsubscribe as remove
+
+    try:
+        removed = remove(config_path, name)
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    click.echo(f"unsubscribed: {removed.get('name') or ''} "
+               f"{removed.get('url') or removed.get('path') or ''}".strip())
+
+
+@main.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("gleaner.toml"), show_default=True, help="TOML config file.")
+@click.option("--vault", type=click.Path(file_okay=False, path_type=Path),
+              help="Vault whose polls to show (default: the config's, else ./notes).")
+def subscriptions(config_path: Path, vault: Path | None) -> None:
+    """List the subscriptions with their last poll, its status and the items taken; a feed
+    that is fresh or backing off after failures says until when."""
+    from .subscription_admin import listed, listing_lines
+
+    config = _config(config_path)
+    rows = listed(config, (vault or config.vault) / ".gleaner" / "state.sqlite")
+    for line in listing_lines(rows):
+        click.echo(line)
+    click.echo(f"{config_path}: {len(rows)} subscriptions")
 
 
 @main.command()
@@ -301,6 +371,81 @@ def topics_merge(old: str, new: str, vault: Path) -> None:
         _fail(str(exc), EXIT_USAGE)
     click.echo(f"merged {old} into {new}: {rewritten} notes rewritten; "
                f"{old.partition('/')[2]} is now an alias of {new.partition('/')[2]}")
+
+
+@main.command("import")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--vault", type=click.Path(file_okay=False, path_type=Path),
+              help="Vault folder to write to (default: the config's, else ./notes).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="TOML config file.")
+@click.option("--offline", is_flag=True,
+              help="Make no request: notes only from the pages the exports hold; the items "
+                   "without one are listed.")
+@click.option("--refetch", is_flag=True,
+              help="Read each article's live page first; the stored copy only if it fails.")
+def import_exports(files: tuple[Path, ...], vault: Path | None, config_path: Path | None,
+                   offline: bool, refetch: bool) -> None:
+    """Import FILES: read-later exports (Pocket, Instapaper, Raindrop.io, Readwise Reader,
+    Omnivore, Wallabag, Karakeep, bookmark HTML) and web archives (WARC, WACZ).
+
+    Tags, read status, save dates, favourites and highlights come along. A page the export
+    or archive holds makes the note without a request. Run it again at any time: what is
+    already imported is not written again (docs/IMPORTING.md)."""
+    from .exports import count_entries
+    from .import_run import ImportOptions, import_exports
+
+    config = _config(config_path)
+    vault = vault or config.vault
+    options = ImportOptions(offline=offline, refetch=refetch)
+    total = count_entries(list(files)) if sys.stderr.isatty() else None
+    _import_and_exit(lambda on_item: import_exports(files, config, vault, on_item, options),
+                     vault, total)
+
+
+def _import_and_exit(work: Callable[[Callable[[ItemResult], None]], RunReport], vault: Path,
+                     total: int | None) -> None:
+    """`_report_and_exit` for an import: a bar with the time left on a terminal, and the
+    items with no stored copy that --offline left out."""
+    try:
+        report = _with_eta(work, total) if total is not None else _logged(work)
+    except LockedError as exc:
+        _fail(str(exc), EXIT_LOCKED)
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    left_out = [item for item in report.items if item.status == "skipped"]
+    for item in left_out[:SHOWN_SKIPPED]:
+        click.echo(f"skipped {item.location}: {item.detail}", err=True)
+    if len(left_out) > SHOWN_SKIPPED:
+        click.echo(f"... and {len(left_out) - SHOWN_SKIPPED} more skipped (the run's JSON "
+                   f"report in {vault}/.gleaner/reports lists them all)", err=True)
+    _print_report(report, vault)
+    sys.exit(EXIT_ITEMS_FAILED if report.failures else EXIT_OK)
+
+
+def _logged(work: Callable[[Callable[[ItemResult], None]], RunReport]) -> RunReport:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    return work(_log_item)
+
+
+def _with_eta(work: Callable[[Callable[[ItemResult], None]], RunReport],
+              total: int) -> RunReport:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("importing", total=total)
+        return work(lambda item: progress.update(task, advance=1))
 
 
 def _config(path: Path | None) -> Config:

@@ -12,7 +12,7 @@ import httpx
 from . import etiquette
 from .config import FetchConfig
 from .errors import FetchError, GleanerError
-from .http_terms import ACCEPT_HEADERS, ACCEPTED, KnownValidators, conditional_headers
+from .http_terms import ACCEPT_HEADERS, ACCEPTED, KnownValidators, conditional_headers, max_age
 from .records import Page, Source, Validators
 
 RETRY_STATUSES = {408, 429, 500, 502, 503, 504}
@@ -55,8 +55,9 @@ async def _get(client: httpx.AsyncClient, source: Source, url: str, config: Fetc
 async def _read(source: Source, response: httpx.Response, config: FetchConfig) -> Page:
     final_url = str(response.url)
     validators = Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"))
+    fresh_for = max_age(response.headers.get("Cache-Control"))
     if response.status_code == 304:
-        return Page(source, final_url, b"", "", validators, not_modified=True)
+        return Page(source, final_url, b"", "", validators, not_modified=True, max_age=fresh_for)
     if response.status_code in RETRY_STATUSES:
         raise etiquette.Retryable(f"HTTP {response.status_code} {response.reason_phrase}",
                                   etiquette.retry_after(response.headers.get("Retry-After")))
@@ -64,9 +65,11 @@ async def _read(source: Source, response: httpx.Response, config: FetchConfig) -
         raise FetchError(f"HTTP {response.status_code} {response.reason_phrase}")
     content_type = _content_type(response.headers.get("Content-Type", ""))
     if content_type and content_type not in ACCEPTED[source.kind]:
-        raise FetchError(f"not an {source.kind}: content type {content_type}")
+        what = "an article" if source.kind == "article" else "a feed"
+        raise FetchError(f"not {what}: content type {content_type}")
     content = await _body(response, config.max_bytes)
-    return Page(source, final_url, content, content_type or _sniff(content), validators)
+    return Page(source, final_url, content, content_type or _sniff(content), validators,
+                max_age=fresh_for)
 
 
 async def _body(response: httpx.Response, limit: int) -> bytes:

@@ -22,10 +22,10 @@ from .config import Config
 from .digest import digest_path, render_digest
 from .errors import GleanerError, NoteError
 from .etiquette import RobotsCache
-from .feeds import parse_feed
+from .feed_items import FROM_FEED, with_feed_text
+from .feeds import FeedItem, is_feed, parse_feed
 from .fetch import fetch_each, fetch_pages
 from .frontmatter import render_frontmatter, split_frontmatter
-from .learning import RelevanceScorer
 from .links import canonical_url
 from .lock import VaultLock
 from .mail import newsletter_links
@@ -37,6 +37,7 @@ from .poll import NewItem, Poll
 from .reading_queue import read_priority, reading_minutes
 from .records import Analysis, Article, NoteDraft, Page, Source, Topic
 from .report import ItemResult, RunReport
+from .scoring import RelevanceScorer, held_back
 from .state import NoteRecord, State, now
 from .tags import Taxonomy
 from .templates import NoteTemplate
@@ -115,26 +116,32 @@ class _Run:
         return RelevanceScorer.for_vault(self.config.interests, self.state, self.vault)
 
     def over(self, sources: Iterable[Source]) -> RunReport:
-        """Every source in order; the items of feeds in the list (OPML) after them."""
+        """Every source in order; the items of the feeds among them (a feed's URL or file, or
+        an OPML list of feeds) after them."""
         run_id = self.state.start_run()
-        feed_items: list[Source] = []
+        feed_items: list[tuple[Source, FeedItem]] = []
         robots = RobotsCache(self.state)
         fetched = fetch_pages(self._once_each(sources), self.config.fetch,
                               self.state.validators, robots)
         self._make_notes(self._articles_only(fetched, feed_items))
-        self._make_notes(fetch_pages(self._once_each(feed_items), self.config.fetch,
-                                     self.state.validators, robots))
+        entries = [entry for entry in feed_items if self._first_time(entry[0])]
+        self._make_notes(outcome for _, outcome in with_feed_text(
+            entries, lambda entry: entry,
+            lambda rest: fetch_each(rest, lambda entry: entry[0], self.config.fetch,
+                                    self.state.validators, robots)))
         self._refetch(robots)
         return self._finish(run_id)
 
     def _once_each(self, sources: Iterable[Source]) -> Iterator[Source]:
+        return (source for source in sources if self._first_time(source))
+
+    def _first_time(self, source: Source) -> bool:
         """A URL listed twice is read once, and reported once; the repeats are counted."""
-        for source in sources:
-            if source.location in self.listed:
-                self.report.repeated += 1
-                continue
-            self.listed.add(source.location)
-            yield source
+        if source.location in self.listed:
+            self.report.repeated += 1
+            return False
+        self.listed.add(source.location)
+        return True
 
     def _refetch(self, robots: RobotsCache) -> None:
         """The pages that answered 304 though their note was never written (a run killed
@@ -143,30 +150,35 @@ class _Run:
         self._make_notes(fetch_pages(again, self.config.fetch, lambda url: None, robots))
 
     def _articles_only(self, fetched: Iterable[tuple[Source, Outcome]],
-                       feed_items: list[Source]) -> Iterator[tuple[Source, Outcome]]:
-        """The outcomes to make notes of; a feed in the list (OPML) adds its items instead."""
+                       feed_items: list[tuple[Source, FeedItem]]
+                       ) -> Iterator[tuple[Source, Outcome]]:
+        """The outcomes to make notes of; a feed adds its items instead, whether it was
+        listed as one (OPML) or turned out to be one (its content type or its root)."""
         for source, outcome in fetched:
-            if source.kind == "feed" and isinstance(outcome, Page):
+            if isinstance(outcome, Page) and not outcome.not_modified and (
+                    source.kind == "feed" or is_feed(outcome.content, outcome.content_type)):
                 feed_items.extend(self._feed_items(outcome))
             else:
                 yield source, outcome
 
-    def _feed_items(self, page: Page) -> list[Source]:
+    def _feed_items(self, page: Page) -> list[tuple[Source, FeedItem]]:
         try:
             feed = parse_feed(page.content, page.url)
         except GleanerError as exc:
-            self._record(self._item(page.source, exc))
+            self._record(self._item(page.source, exc, None))
             return []
         self.state.clear_failure(page.source.location)
         name = page.source.origin or feed.title
-        return [Source(location=item.url, origin=name) for item in feed.items]
+        return [(Source(location=item.url, origin=name), item) for item in feed.items]
 
     def ingest(self, polled: Poll) -> RunReport:
         """New feed items and issues first, then the articles the issues link to."""
         run_id = self.state.start_run()
         self.digest_day = date.today().isoformat()
-        outcomes = fetch_each(polled.items, lambda item: item.source, self.config.fetch,
-                              self.state.validators, polled.robots)
+        outcomes = with_feed_text(
+            polled.items, lambda new: (new.source, new.item),
+            lambda rest: fetch_each(rest, lambda new: new.source, self.config.fetch,
+                                    self.state.validators, polled.robots))
         in_hand = ((item, (item.source, item.page)) for item in polled.mail)
         keyed = ((new, source, outcome)
                  for new, (source, outcome) in itertools.chain(outcomes, in_hand))
@@ -186,6 +198,8 @@ class _Run:
             self._record(failure)
         for url, validators in polled.validators.items():
             self.state.save_feed_validators(url, validators)
+        for check in polled.checks:
+            self.state.record_check(check)
         self._refetch(polled.robots)
         return self._finish(run_id)
 
@@ -199,11 +213,18 @@ class _Run:
         each key with its outcome once its item is recorded."""
         needing_work = (((key, source, outcome), self._needs_work(outcome))
                         for key, source, outcome in fetched)
-        for (key, source, outcome), prepared in self.stages.in_order(needing_work):
+        prepared_items = held_back(self.stages.in_order(needing_work), _article_and_analysis,
+                                   lambda: self.relevance)
+        for (key, source, outcome), prepared in prepared_items:
             item = self._item(source, outcome, prepared)
             if item is not None:
-                self._record(item)
+                self._record_made(key, item)
             yield key, outcome
+
+    def _record_made(self, key: Key, item: ItemResult) -> None:
+        """Records what became of a page; a run whose keys carry more (an import's saved
+        items) adds it to the note here."""
+        self._record(item)
 
     def _needs_work(self, outcome: Outcome) -> Page | None:
         """The page, if it is new or changed, or its note was never written: only those go
@@ -306,11 +327,11 @@ class _Run:
     def _draft(self, prepared: Prepared) -> NoteDraft:
         article = prepared.article
         analysis = self._in_vault_names(prepared.analysis)
-        summary = self.llm.summarize(article, analysis.sentences) if self.llm \
+        summary = self.llm.summarize(article, analysis) if self.llm \
             else prepared.summary
-        relevance = self.relevance.score(article, analysis).value
-        return NoteDraft(article, analysis, summary, relevance, read_priority=read_priority(
-            relevance, article.published, prepared.text_length),
+        scored = self.relevance.score(article, analysis)
+        return NoteDraft(article, analysis, summary, scored.value, read_priority=read_priority(
+            scored.unrounded, article.published, prepared.text_length),
             reading_minutes=max(1, round(reading_minutes(prepared.text_length))))
 
     def _in_vault_names(self, analysis: Analysis) -> Analysis:
@@ -353,7 +374,9 @@ class _Run:
         self.report.kept_edits.extend(f"{path}: {what}" for what in rendered.kept)
         if status != "unchanged":
             self.report.add_relevance(path, scored)
-        return ItemResult(page.source.location, status, note=path)
+        stood_in = article.text_from if article.text_from not in (None, FROM_FEED) else ""
+        return ItemResult(page.source.location, status, f"text from the {stood_in}"
+                          if stood_in else "", path)
 
     def _before_writing(self, record: NoteRecord, committed: dict | None,
                         prints: list[int]) -> NoteRecord:
@@ -452,6 +475,12 @@ def _unique(sources: list[Source]) -> list[Source]:
     for source in sources:
         first.setdefault(source.location, source)
     return list(first.values())
+
+
+def _article_and_analysis(item: tuple[object, Prepared | GleanerError | None]
+                          ) -> tuple[Article, Analysis] | None:
+    prepared = item[1]
+    return (prepared.article, prepared.analysis) if isinstance(prepared, Prepared) else None
 
 
 def _content_hash(page: Page) -> str:

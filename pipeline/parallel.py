@@ -65,7 +65,7 @@ class _Stages:
         article = extract_article(page)
         plain = markdown_to_text(article.text)
         analysis = self.analyzer.analyze(article)
-        summary = self.summarizer.summarize(article, analysis.sentences)
+        summary = self.summarizer.summarize(article, analysis)
         return Prepared(article, analysis, summary, tuple(fingerprint(plain)), len(plain))
 
 

@@ -1,9 +1,10 @@
 """Turn command-line arguments into a stream of Sources.
 
-An argument is a URL, a local article (HTML or Markdown), a reading list, or `-` for a
-reading list on stdin. A reading list is plain text (one URL or path a line, `#`
-comments), CSV with a url column, OPML, a Netscape bookmark file (what every browser
-exports), a Markdown list of links, or JSON (a list of URLs or of objects with `url`).
+An argument is a URL, a local article (HTML or Markdown), a feed file (RSS, Atom, JSON
+Feed: its items are read), a reading list, or `-` for a reading list on stdin. A reading
+list is plain text (one URL or path a line, `#` comments), CSV with a url column, OPML, a
+Netscape bookmark file (what every browser exports), a Markdown list of links, or JSON (a
+list of URLs or of objects with `url`).
 The format is told from the content, so a bookmark export saved as `.html` or a link list
 saved as `.md` is read as a list, not as an article.
 
@@ -28,7 +29,9 @@ from xml.parsers import expat
 from .errors import ConfigError, FetchError
 from .records import Page, Source
 
-FILE_TYPES = {".md": "text/markdown", ".markdown": "text/markdown", ".txt": "text/plain"}
+FILE_TYPES = {".md": "text/markdown", ".markdown": "text/markdown", ".txt": "text/plain",
+              ".xml": "application/xml", ".rss": "application/rss+xml",
+              ".atom": "application/atom+xml", ".json": "application/json"}
 ARTICLE_SUFFIXES = {".html", ".htm", ".xhtml", ".md", ".markdown"}
 HEAD_CHARS = 65_536
 CHUNK_CHARS = 65_536
@@ -58,6 +61,9 @@ def _read_path(path: Path) -> Iterator[Source]:
         if path.suffix.lower() in ARTICLE_SUFFIXES and not _is_list_document(head):
             yield Source(location=str(path.resolve()), origin="", is_file=True)
             return
+        if _is_feed(head):
+            yield Source(location=str(path.resolve()), origin="", is_file=True, kind="feed")
+            return
         yield from _read_listing(head, handle, path.stem, path.resolve().parent,
                                  path.suffix.lower(), str(path))
 
@@ -72,6 +78,9 @@ def read_reading_list(stream: TextIO, origin: str, base: Path,
 def _read_listing(head: str, rest: TextIO, origin: str, base: Path, suffix: str,
                   name: str) -> Iterator[Source]:
     head = head.lstrip("\ufeff")
+    if _is_feed(head):
+        raise ConfigError(f"{name}: a feed, not a reading list: give its file or URL to "
+                          "`gleaner run`")
     reader = READERS[detect_format(head, suffix)]
     yield from reader(_rejoined(head, rest), origin, base, name)
 
@@ -265,6 +274,12 @@ def _chunks(lines: Iterable[str]) -> Iterator[str]:
             buffer, size = [], 0
     if buffer:
         yield "".join(buffer)
+
+
+def _is_feed(head: str) -> bool:
+    from .feeds import is_feed
+
+    return is_feed(head.lstrip("\ufeff").encode("utf-8"), "")
 
 
 def _is_url(text: str) -> bool:

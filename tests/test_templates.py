@@ -128,7 +128,7 @@ def demo_drafts() -> list[NoteDraft]:
         article = extract_article(page)
         analysis = analyzer.analyze(article)
         drafts.append(NoteDraft(article, analysis,
-                                summarizer.summarize(article, analysis.sentences),
+                                summarizer.summarize(article, analysis),
                                 relevance=number % 6, read_priority=7 * number))
     return drafts
 
