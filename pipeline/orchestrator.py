@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from .bases import BASE_FILE, write_vault_base
 from .channels import Channels
 from .config import Config
 from .digest import digest_path, render_digest
@@ -35,7 +36,7 @@ from .note_index import NoteIndex
 from .notes import load_template, render_note, with_pending
 from .parallel import CpuStages, Prepared, auto_workers
 from .poll import NewItem, Poll
-from .reading_queue import read_priority
+from .reading_queue import read_priority, reading_minutes
 from .records import Analysis, Article, NoteDraft, Page, Source, Topic
 from .report import ItemResult, RunReport
 from .scoring import RelevanceScorer, held_back
@@ -43,7 +44,9 @@ from .state import NoteRecord, State, now
 from .tags import Taxonomy
 from .templates import NoteTemplate
 from .topics import write_topic_note
+from .trends import MentionHistory, week_label
 from .vault import STATE_DIR, Vault
+from .week_digest import weeks_to_write, write_week_digest
 
 if TYPE_CHECKING:
     from .summarize import Summarizer
@@ -260,6 +263,7 @@ class _Run:
         self.stages.close()
         self.report.topic_notes_written = self._write_topic_notes()
         self._write_digests()
+        self._write_vault_base()
         self.report.finished = now()
         self.state.finish_run(run_id, self.report.counts)
         self.report.save(self.vault.root / STATE_DIR / "reports")
@@ -348,7 +352,8 @@ class _Run:
             if self.llm and not has_abstract else prepared.summary
         scored = self.relevance.score(article, analysis)
         return NoteDraft(article, analysis, summary, scored.value, read_priority=read_priority(
-            scored.unrounded, article.published, prepared.text_length))
+            scored.unrounded, article.published, prepared.text_length),
+            reading_minutes=max(1, round(reading_minutes(prepared.text_length))))
 
     def _in_vault_names(self, analysis: Analysis) -> Analysis:
         """Topics under the names the vault already uses (two spellings may become one)."""
@@ -442,15 +447,36 @@ class _Run:
         written = 0
         for topic in self.state.dirty_topics():
             try:
-                written += write_topic_note(self.vault, topic, self.state.topic_articles(topic.key))
+                written += write_topic_note(self.vault, topic, self.state.topic_articles(topic.key),
+                                            self.state)
             except GleanerError as exc:
                 self.report.add(ItemResult(f"topic {topic.key}", "failed", str(exc)))
                 continue
             self.state.clear_dirty_topic(topic)
         return written
 
+    def _write_week_digests(self, days: list[str]) -> None:
+        if not days:
+            return
+        history = MentionHistory.from_state(self.state)
+        for week in weeks_to_write(self.state, days, history):
+            try:
+                write_week_digest(self.vault, history, week)
+            except GleanerError as exc:
+                self.report.add(ItemResult(f"digest {week_label(week)}", "failed", str(exc)))
+
+    def _write_vault_base(self) -> None:
+        try:
+            write_vault_base(self.vault, self.state)
+        except GleanerError as exc:
+            self.report.add(ItemResult(BASE_FILE, "failed", str(exc)))
+
     def _write_digests(self) -> None:
-        for day, known_path in self.state.dirty_digests():
+        """The week digests first: they are found from the dirty days, which a daily
+        digest's write clears."""
+        dirty = self.state.dirty_digests()
+        self._write_week_digests([day for day, _ in dirty])
+        for day, known_path in dirty:
             path = known_path or digest_path(self.vault, day)
             self.state.set_digest_path(day, path)
             try:

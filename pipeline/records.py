@@ -141,6 +141,7 @@ class NoteDraft:
     summary: str
     relevance: int
     read_priority: int = 0
+    reading_minutes: int | None = None  # None: the length of the text is not known
 
 
 # What a person saved in a read-later service or a web archive (`gleaner import`) ----------

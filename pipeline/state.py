@@ -104,6 +104,12 @@ CREATE TABLE IF NOT EXISTS digests (
     path TEXT,
     dirty INTEGER NOT NULL DEFAULT 1
 );
+-- what Gleaner wrote once and then left to the person (Gleaner.base, each topic note's
+-- view): a hash of the text it last wrote there (pipeline/handover.py)
+CREATE TABLE IF NOT EXISTS handed_over (
+    target TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL
+);
 -- each site's robots.txt as last read, kept a day (pipeline/etiquette.py)
 CREATE TABLE IF NOT EXISTS robots (
     origin TEXT PRIMARY KEY,
