@@ -25,7 +25,7 @@ demo: $(STAMP)
 test: $(RAY_STAMP)
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP)
+bench: $(RAY_STAMP)
 	$(BIN)/python bench/run_all.py
 
 lint: $(STAMP)
