@@ -33,7 +33,12 @@ from .tags import Taxonomy
 
 try:
     import ray
-    from ray.exceptions import RayActorError, RaySystemError, WorkerCrashedError
+    from ray.exceptions import (
+        ObjectLostError,
+        RayActorError,
+        RaySystemError,
+        WorkerCrashedError,
+    )
 except ImportError as exc:  # checked earlier by executors.check_executor; a broken install
     raise ConfigError(f"--executor ray cannot import Ray ({exc}): "
                       f"pip install 'gleaner[ray]'") from exc
@@ -41,7 +46,7 @@ except ImportError as exc:  # checked earlier by executors.check_executor; a bro
 BATCH_PAGES = 8  # pages per call: Ray's cost per call spread over several pages
 BATCHES_PER_ACTOR = 2  # one being prepared, one waiting: no actor idles between batches
 ATTEMPTS = 2  # a batch whose actor died goes once to another
-ACTOR_DIED = (RayActorError, WorkerCrashedError, RaySystemError)
+WORKER_LOST = (RayActorError, WorkerCrashedError, ObjectLostError, RaySystemError)
 log = logging.getLogger("gleaner")
 
 Key = TypeVar("Key")
@@ -211,7 +216,7 @@ class RayStages:
         try:
             batch.outcomes = ray.get(batch.ref)
             self._actors.done(batch.actor)
-        except ACTOR_DIED as exc:
+        except WORKER_LOST as exc:
             self._actors.replace(batch.actor)
             if batch.attempts < ATTEMPTS:
                 log.warning("a Ray worker died; its %d pages go to another", len(batch.pages))

@@ -3,6 +3,7 @@ as the local executor, and a worker killed mid-run loses no item."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -93,6 +94,30 @@ def kill_the_first_busy_actor(killed: list[int], within: float = 60.0) -> None:
             killed.append(busy[0])
             return
         time.sleep(0.02)
+
+
+def test_pages_whose_workers_keep_dying_fail_with_the_reason(server, tmp_path, ray_config):
+    urls = serve_articles(server, 10)
+    stop = threading.Event()
+    killer = threading.Thread(target=kill_every_busy_actor, args=(stop,), daemon=True)
+    killer.start()
+
+    report = run(read_sources(urls), ray_config, tmp_path / "ray")
+    stop.set()
+    killer.join()
+
+    assert sorted(item.location for item in report.items) == sorted(urls)
+    assert report.failures
+    assert all("died 2 times" in failure.detail for failure in report.failures)
+    written = [item.note for item in report.items if item.status == "written"]
+    assert sorted(p.name for p in (tmp_path / "ray").glob("*.md")) == sorted(written)
+
+
+def kill_every_busy_actor(stop: threading.Event) -> None:
+    while not stop.wait(0.02):
+        for pid in actor_pids(busy_only=True):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 def test_the_run_stops_its_ray_actors(server, tmp_path, ray_config):
