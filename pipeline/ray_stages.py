@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 from .config import RayConfig, SummaryConfig
 from .errors import ConfigError, ExtractError, GleanerError
-from .parallel import Prepared, _release_freed_memory, _Stages
+from .parallel import LoadedStages, Prepared, release_freed_memory
 from .records import Page, Topic
 from .tags import Taxonomy
 
@@ -58,7 +58,7 @@ class _PrepareActor:
     def __init__(self, topics: Sequence[Topic], taxonomy: Taxonomy | None,
                  summary: SummaryConfig) -> None:
         self.settings = (topics, taxonomy, summary)
-        self.stages: _Stages | None = None
+        self.stages: LoadedStages | None = None
 
     def prepare(self, pages: list[Page]) -> list[Prepared | GleanerError]:
         """Models load with the first batch, so a missing spaCy model fails pages with its
@@ -67,12 +67,12 @@ class _PrepareActor:
         for page in pages:
             try:
                 if self.stages is None:
-                    self.stages = _Stages(*self.settings)
+                    self.stages = LoadedStages(*self.settings)
                 outcomes.append(self.stages.prepare(page))
             except GleanerError as exc:
                 outcomes.append(exc)
             finally:
-                _release_freed_memory()
+                release_freed_memory()
         return outcomes
 
     def pid(self) -> int:
