@@ -16,6 +16,7 @@ import logging
 import sys
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,6 +57,13 @@ def entry() -> None:
     main()
 
 
+EXECUTOR = click.option(
+    "--executor", type=click.Choice(["local", "ray"]),
+    help="Where extract, analyze and summarize run: worker processes here (local, the "
+         "default) or Ray actors (ray: pip install 'gleaner[ray]'; RAY_ADDRESS joins a "
+         "cluster). Default: the config's executor, else local.")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="gleaner")
 def main() -> None:
@@ -72,8 +80,9 @@ def main() -> None:
               help="Also read again every item that failed before (see `gleaner failures`).")
 @click.option("--restore", is_flag=True,
               help="SOURCES are URLs whose notes you deleted: make them again.")
+@EXECUTOR
 def run(sources: tuple[str, ...], vault: Path | None, config_path: Path | None,
-        retry_failed: bool, restore: bool) -> None:
+        retry_failed: bool, restore: bool, executor: str | None) -> None:
     """Read SOURCES (URLs, local files, reading lists in text, CSV, OPML, bookmark HTML,
     Markdown or JSON, or - for stdin).
 
@@ -85,7 +94,7 @@ def run(sources: tuple[str, ...], vault: Path | None, config_path: Path | None,
         _fail("give at least one source, or --retry-failed", EXIT_USAGE)
     if restore and not all(source.startswith(("http://", "https://")) for source in sources):
         _fail("--restore takes the URLs of the notes to make again", EXIT_USAGE)
-    config = _config(config_path)
+    config = _config(config_path, executor)
     vault = vault or config.vault
     retried = _failed_sources(vault) if retry_failed else []
     _execute(itertools.chain(read_sources(sources), retried), config, vault,
@@ -97,7 +106,8 @@ def run(sources: tuple[str, ...], vault: Path | None, config_path: Path | None,
               help="Vault folder to write to (default: the config's, else ./notes).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="TOML config file with the [[subscriptions]] to poll.")
-def ingest(vault: Path | None, config_path: Path | None) -> None:
+@EXECUTOR
+def ingest(vault: Path | None, config_path: Path | None, executor: str | None) -> None:
     """Poll every subscribed feed and mailbox; make notes of what is new (made for cron).
 
     Subscriptions live in the config file, for example:
@@ -121,7 +131,7 @@ def ingest(vault: Path | None, config_path: Path | None) -> None:
     """
     from .ingestion import ingest as ingest_subscriptions
 
-    config = _config(config_path)
+    config = _config(config_path, executor)
     if not config.subscriptions:
         _fail("no [[subscriptions]] in the config: nothing to ingest", EXIT_USAGE)
     vault = vault or config.vault
@@ -385,8 +395,9 @@ def topics_merge(old: str, new: str, vault: Path) -> None:
                    "without one are listed.")
 @click.option("--refetch", is_flag=True,
               help="Read each article's live page first; the stored copy only if it fails.")
+@EXECUTOR
 def import_exports(files: tuple[Path, ...], vault: Path | None, config_path: Path | None,
-                   offline: bool, refetch: bool) -> None:
+                   offline: bool, refetch: bool, executor: str | None) -> None:
     """Import FILES: read-later exports (Pocket, Instapaper, Raindrop.io, Readwise Reader,
     Omnivore, Wallabag, Karakeep, bookmark HTML) and web archives (WARC, WACZ).
 
@@ -396,7 +407,7 @@ def import_exports(files: tuple[Path, ...], vault: Path | None, config_path: Pat
     from .exports import count_entries
     from .import_run import ImportOptions, import_exports
 
-    config = _config(config_path)
+    config = _config(config_path, executor)
     vault = vault or config.vault
     options = ImportOptions(offline=offline, refetch=refetch)
     total = count_entries(list(files)) if sys.stderr.isatty() else None
@@ -448,9 +459,16 @@ def _with_eta(work: Callable[[Callable[[ItemResult], None]], RunReport],
         return work(lambda item: progress.update(task, advance=1))
 
 
-def _config(path: Path | None) -> Config:
+def _config(path: Path | None, executor: str | None = None) -> Config:
+    """The config, with the executor given on the command line; an executor that cannot
+    run (Ray not installed) stops the command here, before any work."""
+    from .executors import check_executor
+
     try:
-        return load_config(path)
+        config = load_config(path)
+        config = replace(config, executor=executor or config.executor)
+        check_executor(config.executor)
+        return config
     except ConfigError as exc:
         _fail(str(exc), EXIT_USAGE)
         raise AssertionError("unreachable") from exc

@@ -85,6 +85,15 @@ class LLMConfig:
 
 
 @dataclass(frozen=True)
+class RayConfig:
+    """The Ray cluster `--executor ray` joins (RAY_ADDRESS wins); none: a Ray on this machine.
+    `workers`: actors to start; none, one per CPU the cluster has."""
+
+    address: str | None = None
+    workers: int | None = None
+
+
+@dataclass(frozen=True)
 class ImapConfig:
     """An IMAP folder of newsletters; the password is read from the named variable."""
 
@@ -129,6 +138,8 @@ class Config:
     taxonomy: Path | None = None
     template: Path | None = None  # None: the shipped note template (pipeline/data/templates/)
     workers: int | None = None  # None: one per core (pipeline/parallel.py)
+    executor: str = "local"  # or "ray" (pipeline/executors.py)
+    ray: RayConfig = field(default_factory=RayConfig)
 
 
 def load_config(path: Path | None) -> Config:
@@ -183,6 +194,8 @@ def _build(raw: dict[str, Any], origin: str, base: Path | None) -> Config:
         taxonomy=(base or Path.cwd()) / raw["taxonomy"] if "taxonomy" in raw else None,
         template=(base or Path.cwd()) / raw["template"] if "template" in raw else None,
         workers=raw.get("workers"),
+        executor=raw.get("executor", "local"),
+        ray=_sub(RayConfig, raw.get("ray", {})),
     )
 
 

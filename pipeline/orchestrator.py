@@ -23,6 +23,7 @@ from .config import Config
 from .digest import digest_path, render_digest
 from .errors import GleanerError, NoteError
 from .etiquette import RobotsCache
+from .executors import cpu_stages
 from .feed_items import FROM_FEED, with_feed_text
 from .feeds import FeedItem, is_feed, parse_feed
 from .fetch import fetch_each, fetch_pages
@@ -34,7 +35,7 @@ from .mail import newsletter_links
 from .markup import readable
 from .note_index import NoteIndex
 from .notes import load_template, render_note, with_pending
-from .parallel import CpuStages, Prepared, auto_workers
+from .parallel import Prepared
 from .poll import NewItem, Poll
 from .reading_queue import read_priority, reading_minutes
 from .records import Analysis, Article, NoteDraft, Page, Source, Topic
@@ -91,9 +92,7 @@ class _Run:
         self.config = config
         self.on_item = on_item
         taxonomy = Taxonomy.from_file(config.taxonomy) if config.taxonomy else None
-        self.stages = CpuStages(auto_workers() if config.workers is None else config.workers,
-                                lambda: list(vault.topics()), taxonomy, config.summary,
-                                config.papers)
+        self.stages = cpu_stages(config, lambda: list(vault.topics()), taxonomy)
         self.digest_day: str | None = None
         self.llm: Summarizer | None = None
         if config.llm.enabled:

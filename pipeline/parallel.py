@@ -48,8 +48,9 @@ class Prepared:
     text_length: int
 
 
-class _Stages:
-    """The loaded models of one process; `prepare` is the CPU work for one page."""
+class LoadedStages:
+    """The loaded models of one worker (a process here, or a Ray actor); `prepare` is the CPU
+    work for one page."""
 
     def __init__(self, topics: Sequence[Topic], taxonomy: Taxonomy | None,
                  summary: SummaryConfig, papers: PaperConfig) -> None:
@@ -73,7 +74,7 @@ class _Stages:
 
 _worker_settings: tuple[Sequence[Topic], Taxonomy | None, SummaryConfig, PaperConfig] | None \
     = None
-_in_this_worker: _Stages | None = None
+_in_this_worker: LoadedStages | None = None
 
 
 @cache
@@ -106,14 +107,14 @@ def _prepare_in_worker(page: Page) -> Prepared:
     global _in_this_worker
     if _in_this_worker is None:
         assert _worker_settings is not None, "worker started without its settings"
-        _in_this_worker = _Stages(*_worker_settings)
+        _in_this_worker = LoadedStages(*_worker_settings)
     try:
         return _in_this_worker.prepare(page)
     finally:
-        _release_freed_memory()
+        release_freed_memory()
 
 
-def _release_freed_memory() -> None:
+def release_freed_memory() -> None:
     """Hand the heap freed after a page back to the system. glibc keeps it for reuse, so a
     worker would stay at the size of the largest page it ever read, and a long run's
     workers would grow toward the sum of their worst pages."""
@@ -140,7 +141,7 @@ class CpuStages:
         self.summary = summary
         self.papers = papers or PaperConfig()
         self._pool: Executor | None = None
-        self._here: _Stages | None = None
+        self._here: LoadedStages | None = None
 
     def in_order(self, items: Iterable[tuple[Key, Page | None]]
                  ) -> Iterator[tuple[Key, Prepared | GleanerError | None]]:
@@ -180,7 +181,8 @@ class CpuStages:
     def _run_here(self, page: Page) -> Future[Prepared]:
         done: Future[Prepared] = Future()
         if self._here is None:
-            self._here = _Stages(tuple(self.topics()), self.taxonomy, self.summary, self.papers)
+            self._here = LoadedStages(tuple(self.topics()), self.taxonomy, self.summary,
+                                      self.papers)
         try:
             done.set_result(self._here.prepare(page))
         except GleanerError as exc:

@@ -232,7 +232,7 @@ def _read_opml(lines: Iterable[str], origin: str, base: Path, name: str) -> Iter
     parser.StartElementHandler = outline
     parser.EntityDeclHandler = refuse_entity
     try:
-        for chunk in _chunks(lines):
+        for chunk in text_chunks(lines):
             parser.Parse(chunk, False)
             yield from found
             found.clear()
@@ -257,7 +257,7 @@ class _BookmarkParser(HTMLParser):
 def _read_bookmarks(lines: Iterable[str], origin: str, base: Path, name: str) -> Iterator[Source]:
     """Every http(s) bookmark of a Netscape bookmark file; `place:` and `javascript:` are not."""
     parser = _BookmarkParser(origin)
-    for chunk in _chunks(lines):
+    for chunk in text_chunks(lines):
         parser.feed(chunk)
         yield from parser.found
         parser.found.clear()
@@ -265,7 +265,8 @@ def _read_bookmarks(lines: Iterable[str], origin: str, base: Path, name: str) ->
     yield from parser.found
 
 
-def _chunks(lines: Iterable[str]) -> Iterator[str]:
+def text_chunks(lines: Iterable[str]) -> Iterator[str]:
+    """The lines joined into pieces of about CHUNK_CHARS, so a parser never holds a whole file."""
     buffer: list[str] = []
     size = 0
     for line in lines:
