@@ -21,15 +21,13 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import platform
 import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
-from _measure import ROOT, ChildRun, run_child
+from _measure import ROOT, ChildRun, run_child, write_figures
 from throughput import QUICK_ENV
 
 sys.path.insert(0, str(ROOT))
@@ -47,8 +45,6 @@ from pipeline.vault import STATE_DIR, Vault  # noqa: E402
 
 archives = importlib.import_module("import")  # bench/import.py: its WARC and its pages
 
-DOCS = ROOT / "docs" / "BENCHMARKS.md"
-BEGIN, END = "<!-- bench/scale.py: begin -->", "<!-- bench/scale.py: end -->"
 WORKERS = 2
 CONFIG = f"workers = {WORKERS}\n[ray]\nworkers = {WORKERS}\n"
 OVERHEAD_TARGET = 0.15
@@ -152,20 +148,6 @@ def _run_line(notes: int, run: ChildRun) -> str:
             f"{run.tree_pss_mb:.0f} MB); {archives.outcome(run)}")
 
 
-def write_docs(figures: list[tuple[str, str]], command: str, minutes: float) -> None:
-    table = "\n".join(f"| {name} | {value} |" for name, value in figures)
-    section = (f"{BEGIN}\n\nMeasured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC in {minutes:.1f} "
-               f"min with `{command}` on {platform.processor() or platform.machine()}, "
-               f"{os.cpu_count()} cores shared with other engineers' work, Python "
-               f"{platform.python_version()}.\n\n| figure | value |\n|---|---|\n{table}\n\n{END}")
-    text = DOCS.read_text(encoding="utf-8")
-    if BEGIN in text:
-        text = text[:text.index(BEGIN)] + section + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOCS.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true")
@@ -177,7 +159,8 @@ def main() -> None:
     for name, value in figures:
         print(f"{name}: {value}")
     if not quick:
-        write_docs(figures, "python bench/scale.py", (time.perf_counter() - started) / 60)
+        write_figures("scale.py", figures, "python bench/scale.py",
+                      (time.perf_counter() - started) / 60)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import TextIO
+from typing import Any, Protocol, TextIO
 from xml.parsers import expat
 
 from .arxiv import REFERENCE as ARXIV_REFERENCE
@@ -256,13 +256,25 @@ class _BookmarkParser(HTMLParser):
 
 def _read_bookmarks(lines: Iterable[str], origin: str, base: Path, name: str) -> Iterator[Source]:
     """Every http(s) bookmark of a Netscape bookmark file; `place:` and `javascript:` are not."""
-    parser = _BookmarkParser(origin)
+    yield from found_in_chunks(_BookmarkParser(origin), lines)
+
+
+def found_in_chunks(parser: FindingParser, lines: Iterable[str]) -> Iterator[Any]:
+    """What an HTML parser finds, handed on a chunk at a time: a big export is never whole."""
     for chunk in text_chunks(lines):
         parser.feed(chunk)
         yield from parser.found
         parser.found.clear()
     parser.close()
     yield from parser.found
+
+
+class FindingParser(Protocol):
+    found: list[Any]
+
+    def feed(self, data: str) -> None: ...
+
+    def close(self) -> None: ...
 
 
 def text_chunks(lines: Iterable[str]) -> Iterator[str]:
