@@ -248,6 +248,28 @@ def trends(vault: Path | None, weeks: int, config_path: Path | None) -> None:
         click.echo(line)
 
 
+@main.command()
+@click.option("--vault", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Vault to report on (default: the config's, else ./notes).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("report.html"), show_default=True, help="The HTML file to write.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="TOML config file (for its vault).")
+def report(vault: Path | None, out: Path, config_path: Path | None) -> None:
+    """Write one self-contained HTML page of charts about the vault: runs over time,
+    failures by reason and by host, sources, topics over time, relevance, reading time,
+    and read against unread. It needs no network and no JavaScript."""
+    from .report_page import write_report
+
+    vault = vault or _config(config_path).vault
+    try:
+        history = write_report(vault, out)
+    except NoteError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    click.echo(f"{out}: {len(history.articles)} article notes, {len(history.runs)} runs, "
+               f"{len(history.failing_now)} failing now")
+
+
 @main.group()
 def topics() -> None:
     """List or merge the vault's topic notes (models, organizations, concepts)."""
