@@ -23,6 +23,7 @@ GRID = "#020202"
 MARKED = "#030303"  # what a chart marks out: rising topics
 SERIES = tuple(f"#0a0a{n:02x}" for n in range(1, 9))
 MARK = "▲"
+MIN_SLOTS = 4  # categories a bar chart has room for, however few it has
 ON_PAGE = {FOREGROUND: "currentColor", GRID: "var(--grid)", MARKED: "var(--marked)",
            **{colour: f"var(--series-{n})" for n, colour in enumerate(SERIES, 1)}}
 # Okabe and Ito's colour-blind-safe palette, in tones with 3:1 contrast or more on white
@@ -95,13 +96,17 @@ def _draw_bars(axes, categories: Sequence[str], series: Sequence[Series], stacke
         if stacked:
             base = [b + v for b, v in zip(base, one.values, strict=True)]
     labels = [f"{MARK} {label}" if label in marked else label for label in categories]
+    # a lone bar is not drawn the whole width of the chart: there is room for MIN_SLOTS
+    pad = max(0.0, (MIN_SLOTS - len(categories)) / 2)
+    low, high = -0.5 - pad, len(categories) - 0.5 + pad
     if horizontal:
         axes.set_yticks(positions, labels)
-        axes.invert_yaxis()
+        axes.set_ylim(high, low)
         axes.set_xlabel(value_label)
     else:
         axes.set_xticks(positions, labels, rotation=30 if len(categories) > 8 else 0,
                         ha="right" if len(categories) > 8 else "center")
+        axes.set_xlim(low, high)
         axes.set_ylabel(value_label)
     _finish(axes, horizontal)
     keys = [(SERIES[one.colour], one.name) for one in series]

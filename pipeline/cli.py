@@ -16,6 +16,7 @@ import logging
 import sys
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_ITEMS_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 STARTUP_SECONDS = 1.0  # the garbage collector's wait (see entry)
 log = logging.getLogger("gleaner")
+SHOWN_SKIPPED = 10  # items an import left out, listed on the terminal; the report has all
 
 
 def entry() -> None:
@@ -55,6 +57,13 @@ def entry() -> None:
     main()
 
 
+EXECUTOR = click.option(
+    "--executor", type=click.Choice(["local", "ray"]),
+    help="Where extract, analyze and summarize run: worker processes here (local, the "
+         "default) or Ray actors (ray: pip install 'gleaner[ray]'; RAY_ADDRESS joins a "
+         "cluster). Default: the config's executor, else local.")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="gleaner")
 def main() -> None:
@@ -71,8 +80,9 @@ def main() -> None:
               help="Also read again every item that failed before (see `gleaner failures`).")
 @click.option("--restore", is_flag=True,
               help="SOURCES are URLs whose notes you deleted: make them again.")
+@EXECUTOR
 def run(sources: tuple[str, ...], vault: Path | None, config_path: Path | None,
-        retry_failed: bool, restore: bool) -> None:
+        retry_failed: bool, restore: bool, executor: str | None) -> None:
     """Read SOURCES (URLs, local files, reading lists in text, CSV, OPML, bookmark HTML,
     Markdown or JSON, or - for stdin).
 
@@ -84,7 +94,7 @@ def run(sources: tuple[str, ...], vault: Path | None, config_path: Path | None,
         _fail("give at least one source, or --retry-failed", EXIT_USAGE)
     if restore and not all(source.startswith(("http://", "https://")) for source in sources):
         _fail("--restore takes the URLs of the notes to make again", EXIT_USAGE)
-    config = _config(config_path)
+    config = _config(config_path, executor)
     vault = vault or config.vault
     retried = _failed_sources(vault) if retry_failed else []
     _execute(itertools.chain(read_sources(sources), retried), config, vault,
@@ -96,7 +106,8 @@ def run(sources: tuple[str, ...], vault: Path | None, config_path: Path | None,
               help="Vault folder to write to (default: the config's, else ./notes).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="TOML config file with the [[subscriptions]] to poll.")
-def ingest(vault: Path | None, config_path: Path | None) -> None:
+@EXECUTOR
+def ingest(vault: Path | None, config_path: Path | None, executor: str | None) -> None:
     """Poll every subscribed feed and mailbox; make notes of what is new (made for cron).
 
     Subscriptions live in the config file, for example:
@@ -120,11 +131,80 @@ def ingest(vault: Path | None, config_path: Path | None) -> None:
     """
     from .ingestion import ingest as ingest_subscriptions
 
-    config = _config(config_path)
+    config = _config(config_path, executor)
     if not config.subscriptions:
         _fail("no [[subscriptions]] in the config: nothing to ingest", EXIT_USAGE)
     vault = vault or config.vault
     _report_and_exit(lambda on_item: ingest_subscriptions(config, vault, on_item=on_item), vault)
+
+
+CONFIG_FILE = click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("gleaner.toml"), show_default=True, help="TOML config file to edit.")
+
+
+@main.command()
+@click.argument("url", required=False)
+@click.option("--name", help="The notes' `source:` (default: the feed's own title).")
+@click.option("--kind", type=click.Choice(["feed", "newsletter"]),
+              help="newsletter: each item is an issue, a note whose links are read too.")
+@click.option("--opml", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Subscribe to every feed of an OPML file (what feed readers export).")
+@CONFIG_FILE
+def subscribe(url: str | None, name: str | None, kind: str | None, opml: Path | None,
+              config_path: Path) -> None:
+    """Add URL (a feed) or a mailbox path to the config's [[subscriptions]], for `gleaner
+    ingest`. The config file keeps its comments and layout; it is made if missing."""
+    from .subscription_admin import entries_for, opml_subscriptions
+    from .subscription_admin import subscribe as add
+
+    if bool(url) == bool(opml):
+        _fail("give a feed URL (or a mailbox path), or --opml FILE", EXIT_USAGE)
+    config = _config(config_path if config_path.exists() else None)
+    try:
+        found = opml_subscriptions(opml) if opml else entries_for(url or "", name, config.fetch)
+        entries = [{**entry, "kind": kind} for entry in found] if kind == "newsletter" else found
+        added, already = add(config_path, entries)
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    for where in already:
+        click.echo(f"already subscribed: {where}")
+    for where in added:
+        click.echo(f"subscribed: {where}")
+    click.echo(f"{config_path}: {len(added)} subscriptions added")
+
+
+@main.command()
+@click.argument("name")
+@CONFIG_FILE
+def unsubscribe(name: str, config_path: Path) -> None:
+    """Remove the subscription NAME (or with that URL or path) from the config file; its
+    comments and layout stay. The notes it brought stay in the vault."""
+    from .subscription_admin import unsubscribe as remove
+
+    try:
+        removed = remove(config_path, name)
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    click.echo(f"unsubscribed: {removed.get('name') or ''} "
+               f"{removed.get('url') or removed.get('path') or ''}".strip())
+
+
+@main.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("gleaner.toml"), show_default=True, help="TOML config file.")
+@click.option("--vault", type=click.Path(file_okay=False, path_type=Path),
+              help="Vault whose polls to show (default: the config's, else ./notes).")
+def subscriptions(config_path: Path, vault: Path | None) -> None:
+    """List the subscriptions with their last poll, its status and the items taken; a feed
+    that is fresh or backing off after failures says until when."""
+    from .subscription_admin import listed, listing_lines
+
+    config = _config(config_path)
+    rows = listed(config, (vault or config.vault) / ".gleaner" / "state.sqlite")
+    for line in listing_lines(rows):
+        click.echo(line)
+    click.echo(f"{config_path}: {len(rows)} subscriptions")
 
 
 @main.command()
@@ -303,9 +383,92 @@ def topics_merge(old: str, new: str, vault: Path) -> None:
                f"{old.partition('/')[2]} is now an alias of {new.partition('/')[2]}")
 
 
-def _config(path: Path | None) -> Config:
+@main.command("import")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--vault", type=click.Path(file_okay=False, path_type=Path),
+              help="Vault folder to write to (default: the config's, else ./notes).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="TOML config file.")
+@click.option("--offline", is_flag=True,
+              help="Make no request: notes only from the pages the exports hold; the items "
+                   "without one are listed.")
+@click.option("--refetch", is_flag=True,
+              help="Read each article's live page first; the stored copy only if it fails.")
+@EXECUTOR
+def import_exports(files: tuple[Path, ...], vault: Path | None, config_path: Path | None,
+                   offline: bool, refetch: bool, executor: str | None) -> None:
+    """Import FILES: read-later exports (Pocket, Instapaper, Raindrop.io, Readwise Reader,
+    Omnivore, Wallabag, Karakeep, bookmark HTML) and web archives (WARC, WACZ).
+
+    Tags, read status, save dates, favourites and highlights come along. A page the export
+    or archive holds makes the note without a request. Run it again at any time: what is
+    already imported is not written again (docs/IMPORTING.md)."""
+    from .exports import count_entries
+    from .import_run import ImportOptions, import_exports
+
+    config = _config(config_path, executor)
+    vault = vault or config.vault
+    options = ImportOptions(offline=offline, refetch=refetch)
+    total = count_entries(list(files)) if sys.stderr.isatty() else None
+    _import_and_exit(lambda on_item: import_exports(files, config, vault, on_item, options),
+                     vault, total)
+
+
+def _import_and_exit(work: Callable[[Callable[[ItemResult], None]], RunReport], vault: Path,
+                     total: int | None) -> None:
+    """`_report_and_exit` for an import: a bar with the time left on a terminal, and the
+    items with no stored copy that --offline left out."""
     try:
-        return load_config(path)
+        report = _with_eta(work, total) if total is not None else _logged(work)
+    except LockedError as exc:
+        _fail(str(exc), EXIT_LOCKED)
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    left_out = [item for item in report.items if item.status == "skipped"]
+    for item in left_out[:SHOWN_SKIPPED]:
+        click.echo(f"skipped {item.location}: {item.detail}", err=True)
+    if len(left_out) > SHOWN_SKIPPED:
+        click.echo(f"... and {len(left_out) - SHOWN_SKIPPED} more skipped (the run's JSON "
+                   f"report in {vault}/.gleaner/reports lists them all)", err=True)
+    _print_report(report, vault)
+    sys.exit(EXIT_ITEMS_FAILED if report.failures else EXIT_OK)
+
+
+def _logged(work: Callable[[Callable[[ItemResult], None]], RunReport]) -> RunReport:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    return work(_log_item)
+
+
+def _with_eta(work: Callable[[Callable[[ItemResult], None]], RunReport],
+              total: int) -> RunReport:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("importing", total=total)
+        return work(lambda item: progress.update(task, advance=1))
+
+
+def _config(path: Path | None, executor: str | None = None) -> Config:
+    """The config, with the executor given on the command line; an executor that cannot
+    run (Ray not installed) stops the command here, before any work."""
+    from .executors import check_executor
+
+    try:
+        config = load_config(path)
+        config = replace(config, executor=executor or config.executor)
+        check_executor(config.executor)
+        return config
     except ConfigError as exc:
         _fail(str(exc), EXIT_USAGE)
         raise AssertionError("unreachable") from exc
@@ -314,7 +477,7 @@ def _config(path: Path | None) -> Config:
 def _failed_sources(vault: Path) -> list[Source]:
     """Failed articles to read again; feeds and mailboxes are read again by `ingest`."""
     return [source for source in _state_rows(vault, lambda state: state.failed_sources())
-            if source.kind == "article"
+            if source.kind in ("article", "paper")
             and (source.is_file or source.location.startswith(("http://", "https://")))]
 
 

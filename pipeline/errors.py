@@ -22,7 +22,12 @@ class ConfigError(GleanerError):
 
 
 class FetchError(GleanerError):
-    """An item could not be fetched."""
+    """An item could not be fetched. `retry_after`: the seconds the server asked not to be
+    asked again (its Retry-After), when it said so."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
 
 
 class HostError(FetchError):

@@ -181,12 +181,14 @@ class Retryable(Exception):
         """Seconds before the attempt after `attempt`; HostError when there is to be none."""
         attempts = config.retries + 1
         if attempt >= attempts:
-            raise HostError(f"{self.reason} (after {attempts} attempts)") from self
+            raise HostError(f"{self.reason} (after {attempts} attempts)",
+                            self.retry_after) from self
         if self.retry_after is None:
             return config.backoff * 2 ** (attempt - 1)
         if self.retry_after > config.max_retry_after:
             raise HostError(f"{self.reason}; server asked to wait {self.retry_after:.0f} s, "
-                            f"over the {config.max_retry_after:.0f} s limit") from self
+                            f"over the {config.max_retry_after:.0f} s limit",
+                            self.retry_after) from self
         return self.retry_after
 
 

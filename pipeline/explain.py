@@ -2,7 +2,8 @@
 
 It shows the value in the note and whether the person set it, the terms and weights that
 made the score Gleaner wrote, and the score a run would give the note now, with what the
-vault's ratings taught each term. It only reads: the vault and its state are not changed.
+vault's ratings taught each term and where that score stands among the vault's notes
+(calibration.py). It only reads: the vault and its state are not changed.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def explain_note(vault_root: Path, note: str, config: Config) -> str:
         state.close()
     learned = learn(config.interests, evidence)
     frontmatter = _frontmatter(vault, row.note.path)
-    now = score_features(features_for(row), learned.profile)
+    now = score_features(features_for(row), learned.profile, learned.calibration)
     mine = next((e for e in evidence if e.note_id == row.note.id), None)
     return "\n".join([row.note.path, _value_line(frontmatter.get("relevance"), row, mine),
                       *_when_written(row.scored), *_now(now, learned, row.scored)])
@@ -98,8 +99,10 @@ def _when_written(scored: dict[str, Any] | None) -> list[str]:
     if scored is None:
         return ["when written: scored before Gleaner kept scores"]
     value = "your rating" if scored.get("rated_by_you") else "relevance"
-    lines = [f"when written: score {scored['score']:.2f} → {value} {scored['relevance']}",
-             f"  {scored['baseline']:+6.2f}  baseline"]
+    unrounded = "" if scored.get("rated_by_you") or "unrounded" not in scored \
+        else f" ({scored['unrounded']:.2f} before rounding)"
+    lines = [f"when written: score {scored['score']:.2f} → {value} {scored['relevance']}"
+             f"{unrounded}", f"  {scored['baseline']:+6.2f}  baseline"]
     lines += [f"  {t['points']:+6.2f}  {t['term']} ({t['kind']}, weight {t['weight']:+.2f}): "
               f"{t['evidence']}" for t in scored["terms"]]
     return lines
@@ -115,7 +118,11 @@ def _now(scored: Scored, learned: Learned, written: dict[str, Any] | None) -> li
     if written is not None and scored.to_json() == written:
         return [f"scored now: the same, with {weights}"]
     baseline = _learned(scored.baseline, learned.prior.baseline)
+    scale = learned.calibration
     lines = [f"scored now: {scored.score:.2f} → relevance {scored.value}, with {weights}",
+             f"  {scored.unrounded:.2f} before rounding: the score is above "
+             f"{scale.share_below(scored.score):.0%} of the {len(scale.scores)} notes' scores "
+             "in the vault (docs/RELEVANCE.md, The scale)",
              f"  {scored.baseline:+6.2f}  baseline{baseline}"]
     for c in scored.contributions:
         prior = learned.prior.weight(c.interest)

@@ -7,6 +7,7 @@ main text. Markdown files keep their own frontmatter metadata.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import PurePosixPath
 from typing import Any
@@ -17,8 +18,12 @@ from bs4 import BeautifulSoup
 from lxml.html import HtmlElement
 from trafilatura.utils import decode_file, load_html
 
+from .boilerplate import strip_chrome, without_chrome
+from .config import PaperConfig
 from .errors import ExtractError, NoteError
+from .feed_items import covers
 from .frontmatter import split_frontmatter
+from .http_terms import ARTICLE_TYPES, FEED_TYPES, PDF_TYPE
 from .links import canonical_url, extract_links
 from .records import Article, Page
 from .text import markdown_to_text
@@ -29,9 +34,27 @@ FALLBACK_BLOCKS = ["h1", "h2", "h3", "h4", "p", "li", "blockquote"]
 FALLBACK_PREFIX = {"h1": "# ", "h2": "## ", "h3": "### ", "h4": "#### ", "li": "- ",
                    "blockquote": "> "}
 H1 = re.compile(r"^#\s+(.+)$", re.MULTILINE)
+FEED_ONLY_TYPES = frozenset(FEED_TYPES) - frozenset(ARTICLE_TYPES)
 
 
-def extract_article(page: Page) -> Article:
+def extract_article(page: Page, papers: PaperConfig | None = None) -> Article:
+    """The page's article; for a page that came with its feed's copy, the better of the two
+    (pipeline/feed_items.py)."""
+    papers = papers or PaperConfig()
+    if page.feed_copy is not None:
+        return _page_or_feed(page, page.feed_copy, papers)
+    article = _extracted(page, papers)
+    return replace(article, text_from=page.text_from) if page.text_from else article
+
+
+def _extracted(page: Page, papers: PaperConfig) -> Article:
+    if page.document is not None or page.content_type == PDF_TYPE:
+        from .papers import paper_article  # loads PDFium: only for a paper
+
+        return paper_article(page, papers)
+    if page.content_type in FEED_ONLY_TYPES:  # accepted in case it was a feed: it was not
+        raise ExtractError(f"not an article: content type {page.content_type}, and not a "
+                           "feed either")
     if page.content_type in ("text/markdown", "text/x-markdown"):
         return _from_markdown(page)
     if page.content_type == "text/plain":
@@ -39,15 +62,32 @@ def extract_article(page: Page) -> Article:
     return _from_html(page)
 
 
+def _page_or_feed(page: Page, copy: Page, papers: PaperConfig) -> Article:
+    """The feed's text if it holds most of the page's (it is then the whole article, without
+    the page's furniture), else the page's."""
+    try:
+        from_feed = replace(_extracted(copy, papers), text_from=copy.text_from)
+    except ExtractError:
+        return _extracted(page, papers)
+    try:
+        from_page = _extracted(page, papers)
+    except ExtractError as exc:
+        return replace(from_feed, text_from=f"{copy.text_from}; the page has no article: {exc}")
+    if covers(len(markdown_to_text(from_feed.text)), len(markdown_to_text(from_page.text))):
+        return from_feed
+    return from_page
+
+
 def _from_html(page: Page) -> Article:
     html = decode_file(page.content)
     tree = load_html(html)
     if tree is None:
         raise ExtractError("page is not parseable HTML")
-    article_chars = _article_paragraph_chars(tree)
     meta = trafilatura.extract_metadata(tree, default_url=page.url)
+    body = strip_chrome(load_html(html))  # a newsletter platform's furniture is no text
+    article_chars = _article_paragraph_chars(body)
     markdown = trafilatura.extract(
-        load_html(html), url=page.url, output_format="markdown", include_links=True,
+        body, url=page.url, output_format="markdown", include_links=True,
         include_comments=False, include_images=False, include_tables=True,
     ) or ""
     extracted_chars = len(markdown_to_text(markdown))
@@ -122,7 +162,7 @@ def _article_paragraph_chars(tree: HtmlElement) -> int:
 
 def _fallback_markdown(html: str) -> str:
     """Paragraphs, headings and list items of the page's main element, as Markdown."""
-    soup = BeautifulSoup(html, "lxml")
+    soup = BeautifulSoup(without_chrome(html), "lxml")
     for junk in soup(["script", "style", "nav", "header", "footer", "aside", "form", "noscript"]):
         junk.decompose()
     main = soup.find("article") or soup.find("main") or soup.body or soup

@@ -4,10 +4,15 @@ feedparser does not read JSON Feed, so that is parsed here with `json`. XML feed
 checked before parsing: a feed that declares entities in its DTD is refused outright, so a
 billion-laughs feed costs a few kilobytes of prolog parsing instead of gigabytes of
 expansion (or seconds in feedparser's fallback parser).
+
+An item keeps what the feed says of its text: `content` (RSS content:encoded, Atom
+content, JSON Feed content_html or content_text) and `summary` (RSS description, Atom
+summary). Many newsletters carry each whole issue there (pipeline/feed_items.py decides).
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import time
@@ -19,6 +24,13 @@ from .errors import ExtractError
 ENTITY_DECLARATIONS = (b"<!ENTITY", "<!ENTITY".encode("utf-16-le"),
                        "<!ENTITY".encode("utf-16-be"))
 JSON_FEED_VERSION = re.compile(r"^https?://jsonfeed\.org/version/")
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml",
+              "application/feed+json")
+XML_FEED_ROOT = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:(?:<!--.*?-->|<!DOCTYPE[^>]*>|<\?[^>]*>)\s*)*"
+    rb"<(?:rss|feed|rdf:RDF)[\s>]", re.DOTALL)
+JSON_FEED_MARK = re.compile(rb'"version"\s*:\s*"https?://jsonfeed\.org/version/')
+SNIFF_BYTES = 4096
 
 
 @dataclass(frozen=True)
@@ -29,6 +41,9 @@ class FeedItem:
     url: str
     title: str
     published: str | None = None
+    content: str = ""
+    summary: str = ""
+    author: str = ""
 
 
 @dataclass(frozen=True)
@@ -36,6 +51,17 @@ class Feed:
     title: str
     home: str
     items: tuple[FeedItem, ...]
+
+
+def is_feed(content: bytes, content_type: str) -> bool:
+    """Whether a fetched document is a feed, by its content type or, for the generic types
+    a feed is often served as (XML, JSON, text, HTML), by its root element or version."""
+    if content_type in FEED_TYPES:
+        return True
+    head = content[:SNIFF_BYTES]
+    if head.lstrip()[:1] == b"{":
+        return JSON_FEED_MARK.search(head) is not None
+    return XML_FEED_ROOT.match(head) is not None
 
 
 def parse_feed(content: bytes, url: str) -> Feed:
@@ -68,11 +94,17 @@ def _xml_item(entry: dict) -> FeedItem | None:
     if not link:
         return None
     stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+    contents = [part.get("value", "") for part in entry.get("content", [])
+                if part.get("type", "text/html") in ("text/html", "application/xhtml+xml",
+                                                     "text/plain")]
     return FeedItem(
         id=entry.get("id") or link,
         url=link,
         title=entry.get("title", ""),
         published=time.strftime("%Y-%m-%d", stamp) if stamp else None,
+        content=max(contents, key=len, default=""),
+        summary=entry.get("summary", "") or "",
+        author=entry.get("author", "") or "",
     )
 
 
@@ -127,10 +159,26 @@ def _json_item(entry: dict) -> FeedItem | None:
         return None
     published = entry.get("date_published") or entry.get("date_modified")
     identity = entry.get("id")
+    authors = entry.get("authors") or ([entry["author"]] if entry.get("author") else [])
     return FeedItem(
         id=str(identity) if identity not in (None, "") else link,
         url=link,
         title=str(entry.get("title") or ""),
         published=published[:10] if isinstance(published, str) and
         re.match(r"\d{4}-\d{2}-\d{2}", published) else None,
+        content=_json_content(entry),
+        summary=str(entry.get("summary") or ""),
+        author=", ".join(str(a.get("name")) for a in authors
+                         if isinstance(a, dict) and a.get("name")),
     )
+
+
+def _json_content(entry: dict) -> str:
+    """content_html, or content_text as HTML paragraphs."""
+    if isinstance(entry.get("content_html"), str):
+        return entry["content_html"]
+    text = entry.get("content_text")
+    if not isinstance(text, str):
+        return ""
+    return "".join(f"<p>{html.escape(p.strip())}</p>" for p in re.split(r"\n\s*\n", text)
+                   if p.strip())

@@ -12,10 +12,18 @@ import httpx
 from . import etiquette
 from .config import FetchConfig
 from .errors import FetchError, GleanerError
-from .http_terms import ACCEPT_HEADERS, ACCEPTED, KnownValidators, conditional_headers
+from .http_terms import (
+    ACCEPT_HEADERS,
+    ACCEPTED,
+    PDF_TYPE,
+    KnownValidators,
+    conditional_headers,
+    max_age,
+)
 from .records import Page, Source, Validators
 
 RETRY_STATUSES = {408, 429, 500, 502, 503, 504}
+BINARY = "application/octet-stream"  # what many servers call a PDF
 
 Attempt = Page | GleanerError | etiquette.Retryable
 
@@ -55,18 +63,25 @@ async def _get(client: httpx.AsyncClient, source: Source, url: str, config: Fetc
 async def _read(source: Source, response: httpx.Response, config: FetchConfig) -> Page:
     final_url = str(response.url)
     validators = Validators(response.headers.get("ETag"), response.headers.get("Last-Modified"))
+    fresh_for = max_age(response.headers.get("Cache-Control"))
     if response.status_code == 304:
-        return Page(source, final_url, b"", "", validators, not_modified=True)
+        return Page(source, final_url, b"", "", validators, not_modified=True, max_age=fresh_for)
     if response.status_code in RETRY_STATUSES:
         raise etiquette.Retryable(f"HTTP {response.status_code} {response.reason_phrase}",
                                   etiquette.retry_after(response.headers.get("Retry-After")))
     if response.status_code >= 400:
         raise FetchError(f"HTTP {response.status_code} {response.reason_phrase}")
     content_type = _content_type(response.headers.get("Content-Type", ""))
-    if content_type and content_type not in ACCEPTED[source.kind]:
-        raise FetchError(f"not an {source.kind}: content type {content_type}")
+    binary = content_type == BINARY and PDF_TYPE in ACCEPTED[source.kind]
+    if content_type and content_type not in ACCEPTED[source.kind] and not binary:
+        raise FetchError(f"not {_a(source.kind)}: content type {content_type}")
     content = await _body(response, config.max_bytes)
-    return Page(source, final_url, content, content_type or _sniff(content), validators)
+    if binary:
+        if _sniff(content) != PDF_TYPE:
+            raise FetchError(f"not {_a(source.kind)}: content type {content_type}")
+        content_type = PDF_TYPE
+    return Page(source, final_url, content, content_type or _sniff(content), validators,
+                max_age=fresh_for)
 
 
 async def _body(response: httpx.Response, limit: int) -> bytes:
@@ -86,5 +101,11 @@ def _content_type(header: str) -> str:
     return header.split(";", 1)[0].strip().lower()
 
 
+def _a(kind: str) -> str:
+    return {"feed": "a feed", "paper": "an arXiv abstract page"}.get(kind, "an article")
+
+
 def _sniff(content: bytes) -> str:
+    if content.startswith(b"%PDF-"):
+        return PDF_TYPE
     return "text/html" if content.lstrip()[:1] == b"<" else "text/plain"

@@ -50,6 +50,8 @@ def _nothing_new(vault: Vault, state: State, polled: Poll, on_item: OnItem) -> R
         on_item(failure)
     for url, validators in polled.validators.items():
         state.save_feed_validators(url, validators)
+    for check in polled.checks:
+        state.record_check(check)
     report.finished = now()
     state.finish_run(run_id, report.counts)
     if report.items:

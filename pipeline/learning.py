@@ -1,15 +1,19 @@
 """Learning the profile's weights from the relevance a person set on notes in the vault.
 
+Relevance is where a note's raw score stands among the vault's scores (calibration.py), so
+a value the person sets is turned into the raw score that would show it, on the scale
+drawn from the vault's notes under the configured profile.
+
 Evidence, read at start-up:
 - a rating: a note whose `relevance` differs from every value Gleaner wrote there (or that
-  was remembered as the person's); the target is that value, weight 1;
+  was remembered as the person's); the target is the raw score of that value, weight 1;
 - a read: `already_read: true` on a note without a rating says it was worth reading; the
-  target is max(3, the value Gleaner wrote), weight 0.5;
-- an anchor: every other note of the vault; the target is the configured profile's score
-  (clamped to 0–5), weight 0.3. A value equal to Gleaner's cannot be told from no rating,
-  so without anchors ratings of one kind only (policy posts down to 1) would pull down
-  every note; with them, learning changes the weights of what the rated notes have in
-  common and other notes do not.
+  target is the raw score of max(3, the value Gleaner wrote), weight 0.5;
+- an anchor: every other note of the vault; the target is the configured profile's score,
+  weight 0.3. A value equal to Gleaner's cannot be told from no rating, so without anchors
+  ratings of one kind only (policy posts down to 1) would pull down every note; with them,
+  learning changes the weights of what the rated notes have in common and other notes do
+  not.
 
 Method: the score is linear in the terms' strengths (relevance.py), so the weights are fit
 by ridge regression toward the configured ones:
@@ -23,28 +27,27 @@ give a note: a configured weight counts as much as λ ratings of a note with onl
 term, and a few ratings move the weights a little, many move them more. The terms are the
 profile's plus those that at least two rated or read notes share (tags, topics,
 organizations and makers, concepts, sources), each with a configured weight of 0. A 5
-means "5 or more" and a 0 "0 or less": a note scored beyond the end it was rated at is not
-an error, so it is left out of the fit, which is repeated until that set is stable.
-See docs/RELEVANCE.md for the limits.
+means "at the top of the scale or above" and a 0 "at the bottom or below": a note scored
+beyond the end it was rated at is not an error, so it is left out of the fit, which is
+repeated until that set is stable. The vault's scale is then drawn again from the notes'
+scores under the learned weights. See docs/RELEVANCE.md for the limits.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .calibration import MAX_RELEVANCE, Calibration
 from .errors import NoteError
 from .frontmatter import read_frontmatter
 from .profile import FLAT_KIND, Interest, InterestProfile
-from .records import Analysis, Article, Topic
+from .records import Topic
 from .relevance import (
-    MAX_RELEVANCE,
     Match,
     NoteFeatures,
-    Scored,
-    features_of,
     match_of,
     matches,
     score_features,
@@ -54,8 +57,6 @@ from .relevance_store import (
     RelevanceRow,
     file_stamp,
     relevance_rows,
-    remember_ratings,
-    save_relevance,
 )
 from .state import State
 from .vault import Vault
@@ -79,12 +80,15 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Learned:
-    """The configured profile, the learned one, and how much evidence moved it."""
+    """The configured profile, the learned one, how much evidence moved it, and each
+    note's raw score under the learned profile (by note id), whose spread is the scale."""
 
     prior: InterestProfile
     profile: InterestProfile
     rated: int = 0
     read: int = 0
+    scores: dict[int, float] = field(default_factory=dict)
+    calibration: Calibration = field(default_factory=Calibration)
 
 
 @dataclass(frozen=True)
@@ -100,29 +104,41 @@ class SeenNote:
 def learn(prior: InterestProfile, evidence: Sequence[Evidence]) -> Learned:
     counts = Counter(e.kind for e in evidence)
     if not prior.learn or not (counts["rating"] or counts["read"]):
-        return Learned(prior, prior)
+        return _scaled(prior, prior, evidence,
+                       [score_features(e.features, prior).score for e in evidence])
     import numpy as np  # only when there is something to learn
 
     interests = _candidates(prior, evidence)
     design = _design(interests, [matches(e.features) for e in evidence])
     prior_values = np.array([prior.baseline, *(prior.weight(i) for i in interests)])
-    weights = np.array([WEIGHTS[e.kind] for e in evidence])
-    configured = np.clip(design @ prior_values, 0, MAX_RELEVANCE)  # the anchors' targets
-    wanted = np.array([configured[n] if e.target is None else e.target
+    configured = design @ prior_values  # the anchors' targets
+    scale = Calibration.of(configured)
+    wanted = np.array([configured[n] if e.target is None else scale.score_for(e.target)
                        for n, e in enumerate(evidence)])
-    solution = _censored_ridge(design, wanted, weights, prior_values, prior.prior_strength)
+    at_top = np.array([e.target is not None and e.target >= MAX_RELEVANCE for e in evidence])
+    at_bottom = np.array([e.target is not None and e.target <= 0 for e in evidence])
+    solution = _censored_ridge(design, wanted, np.array([WEIGHTS[e.kind] for e in evidence]),
+                               prior_values, prior.prior_strength, (at_top, at_bottom))
     learned = {i: float(w) for i, w in zip(interests, solution[1:], strict=True)}
-    return Learned(prior, prior.with_weights(learned, float(solution[0])), counts["rating"],
-                   counts["read"])
+    return replace(_scaled(prior, prior.with_weights(learned, float(solution[0])), evidence,
+                           list(design @ solution)), rated=counts["rating"], read=counts["read"])
 
 
-def _censored_ridge(design, wanted, weights, prior_values, lam: float):
+def _scaled(prior: InterestProfile, profile: InterestProfile, evidence: Sequence[Evidence],
+            scores: Sequence[float]) -> Learned:
+    by_note = {e.note_id: float(score) for e, score in zip(evidence, scores, strict=True)}
+    return Learned(prior, profile, scores=by_note, calibration=Calibration.of(by_note.values()))
+
+
+def _censored_ridge(design, wanted, weights, prior_values, lam: float, ends):
     """Ridge regression toward `prior_values`, each weight's penalty scaled by the square
-    of its column's largest strength; a target at an end of 0–5 is only a bound: a note
-    wanted at 5 and predicted at 5 or more (at 0 and predicted at 0 or less) is left out
-    of the fit. Refit until the notes left out no longer change."""
+    of its column's largest strength. A target at an end of the scale is only a bound: a
+    note wanted at the top (`ends[0]`) and predicted there or above, or at the bottom
+    (`ends[1]`) and predicted there or below, is left out of the fit. Refit until the
+    notes left out no longer change."""
     import numpy as np
 
+    at_top, at_bottom = ends
     penalty = lam * np.diag(np.maximum(design.max(axis=0), 1.0) ** 2)
     fitted = np.ones(len(wanted), dtype=bool)
     for _ in range(CENSORED_ROUNDS):
@@ -130,8 +146,7 @@ def _censored_ridge(design, wanted, weights, prior_values, lam: float):
         lhs = design.T @ (design * used[:, None]) + penalty
         solution = np.linalg.solve(lhs, design.T @ (used * wanted) + penalty @ prior_values)
         predicted = design @ solution
-        beyond = ((wanted >= MAX_RELEVANCE) & (predicted >= MAX_RELEVANCE)) | (
-            (wanted <= 0) & (predicted <= 0))
+        beyond = (at_top & (predicted >= wanted)) | (at_bottom & (predicted <= wanted))
         if (fitted == ~beyond).all():
             break
         fitted = ~beyond
@@ -253,58 +268,18 @@ def written_values(owned: dict[str, Any]) -> list[Any]:
 
 
 def features_for(row: RelevanceRow) -> NoteFeatures:
-    """A note's features as kept at emit time; for older notes, rebuilt from the tags and
-    source Gleaner wrote and the topics in the state (without phrases or aliases)."""
+    """A note's features as kept at emit time, with the topics' mentions from the state
+    where they were not kept; for older notes, rebuilt from the tags and source Gleaner
+    wrote and the topics in the state (without phrases or aliases)."""
     if row.features is not None:
-        return NoteFeatures.from_json(row.features)
-    keys = row.note.owned.get("keys", {})
-    topics = tuple(Topic(name, category) for category, _, name
-                   in (key.partition("/") for key in row.topic_keys))
-    source = keys.get("source")
-    return NoteFeatures(tags=tuple(keys.get("tags", ())), topics=topics,
-                        sources=(source,) if source else ())
-
-
-class RelevanceScorer:
-    """The score stage: the configured profile, adjusted once at start-up by the vault.
-
-    A note the person rated is given their value. Writing any other value would be kept
-    out anyway (notes.py keeps a person's edit), but the day Gleaner's score happened to
-    equal the rating, the rating would look like Gleaner's own value, and a later run could
-    overwrite it.
-    """
-
-    def __init__(self, learned: Learned, vault: Vault, ratings: dict[str, int]) -> None:
-        self.learned = learned
-        self.vault = vault
-        self.ratings = ratings  # note URL → the person's relevance
-        self.phrases = learned.profile.phrases()
-
-    @classmethod
-    def for_vault(cls, profile: InterestProfile, state: State, vault: Vault) -> RelevanceScorer:
-        rows = relevance_rows(state)
-        evidence, changed = collect_evidence(state, vault, rows)
-        if changed:
-            remember_ratings(state, changed)
-        urls = {row.note.id: row.note.url for row in rows}
-        ratings = {urls[e.note_id]: int(e.target or 0) for e in evidence if e.kind == "rating"}
-        return cls(learn(profile, evidence), vault, ratings)
-
-    def score(self, article: Article, analysis: Analysis) -> Scored:
-        return self._scored(article, analysis)[1]
-
-    def remember(self, state: State, note_id: int, path: str, article: Article,
-                 analysis: Analysis) -> Scored:
-        """Score again, and keep the features, the score and the note file's stamp, for
-        learning and `gleaner explain`. Call inside the note's transaction, after writing."""
-        features, scored = self._scored(article, analysis)
-        save_relevance(state, note_id, features.to_json(), scored.to_json(),
-                       file_stamp(self.vault.inside(path)))
-        return scored
-
-    def _scored(self, article: Article, analysis: Analysis) -> tuple[NoteFeatures, Scored]:
-        features = features_of(article, analysis, self.phrases)
-        scored = score_features(features, self.learned.profile)
-        rating = self.ratings.get(article.url)
-        return features, scored if rating is None else replace(scored, value=rating,
-                                                               rated=True)
+        features = NoteFeatures.from_json(row.features)
+    else:
+        keys = row.note.owned.get("keys", {})
+        source = keys.get("source")
+        features = NoteFeatures(
+            tags=tuple(keys.get("tags", ())), sources=(source,) if source else (),
+            topics=tuple(Topic(name, category) for category, _, name
+                         in (key.partition("/") for key in row.mentions)))
+    if features.mentions or not all(t.key in row.mentions for t in features.topics):
+        return features
+    return replace(features, mentions=tuple(row.mentions[t.key] for t in features.topics))

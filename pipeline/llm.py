@@ -21,7 +21,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -32,7 +32,7 @@ import httpx
 from .config import Config, LLMConfig, SummaryConfig
 from .errors import ConfigError, GleanerError
 from .llm_cache import CacheError, ReplyCache
-from .records import Article
+from .records import Analysis, Article
 from .resources import data_path
 from .summarize import ExtractiveSummarizer, Summarizer
 from .text import markdown_to_text
@@ -104,14 +104,14 @@ class LLMSummarizer:
         self.on_fallback = on_fallback
         self.shape = _shape(summary)
 
-    def summarize(self, article: Article, sentences: Sequence[str]) -> str:
+    def summarize(self, article: Article, analysis: Analysis) -> str:
         try:
             return self._summary(article)
         except (SummaryError, CacheError) as exc:
             reason = f"{article.url}: LLM summary failed ({exc}); used the extractive summary"
             log.warning(reason)
             self.on_fallback(reason)
-            return self.fallback.summarize(article, sentences)
+            return self.fallback.summarize(article, analysis)
 
     def _summary(self, article: Article) -> str:
         parts = split_text(markdown_to_text(article.text), self.config.chunk_chars)

@@ -17,8 +17,10 @@ import email.policy
 import email.utils
 import hashlib
 import html
+import json
 import mailbox
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, urljoin, urlsplit
 
+from .boilerplate import issue_html, without_chrome
 from .errors import ExtractError
 from .links import canonical_url
 from .records import Page, Source
@@ -196,19 +199,29 @@ def _browser_url(body: str) -> str | None:
 
 def issue_page(issue: Issue) -> Page:
     """The issue as a fetched page, with its subject, date and sender in the HTML head."""
-    soup = _soup(issue.html)
+    return body_page(Source(location=issue.url, origin=issue.newsletter), issue.subject,
+                     issue.html, author=issue.author, published=issue.published)
+
+
+def body_page(source: Source, title: str, body: str, author: str = "",
+              published: str | None = None, text_from: str | None = None) -> Page:
+    """An article's HTML body (a mail's, a feed item's) as a page at the source's URL: the
+    platform's chrome taken out, tracking redirects unwrapped, the metadata in the head."""
+    soup = _soup(issue_html(body))
     for junk in soup(["script", "style"]):
         junk.decompose()
-    body = soup.body.decode_contents() if soup.body else str(soup)
-    meta = {"author": issue.author, "article:published_time": issue.published or "",
-            "og:title": issue.subject, "og:site_name": issue.newsletter}
+    for anchor in soup.find_all("a", href=True):
+        anchor["href"] = unwrap_tracking(anchor["href"].strip())
+    inner = soup.body.decode_contents() if soup.body else str(soup)
+    meta = {"author": author, "article:published_time": published or "",
+            "og:title": title, "og:site_name": source.origin}
     head = "".join(f'<meta {"property" if ":" in k else "name"}="{k}" '
                    f'content="{html.escape(v)}">' for k, v in meta.items() if v)
     document = (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
-                f"<title>{html.escape(issue.subject)}</title>{head}</head>"
-                f"<body><article>{body}</article></body></html>")
-    source = Source(location=issue.url, origin=issue.newsletter)
-    return Page(source, issue.url, document.encode("utf-8"), "text/html")
+                f"<title>{html.escape(title)}</title>{head}</head>"
+                f"<body><article>{inner}</article></body></html>")
+    return Page(source, source.location, document.encode("utf-8"), "text/html",
+                text_from=text_from)
 
 
 # link expansion ---------------------------------------------------------------------------------
@@ -217,7 +230,7 @@ def issue_page(issue: Issue) -> Page:
 def newsletter_links(body: str | bytes, base_url: str, home: str = "",
                      sender_domain: str = "") -> list[str]:
     """Canonical URLs of the articles an issue links to, in order, each once."""
-    soup = _soup(body)
+    soup = _soup(without_chrome(body))
     seen: set[str] = {canonical_url(base_url)} if base_url.startswith("http") else set()
     found: list[str] = []
     for anchor in soup.find_all("a", href=True):
@@ -264,12 +277,38 @@ def _wrapped_target(url: str) -> str | None:
         if len(segment) < 16:
             continue
         try:
-            decoded = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)).decode()
-        except (binascii.Error, UnicodeDecodeError, ValueError):
+            raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+        except (binascii.Error, ValueError):
             continue
-        if decoded.startswith(("http://", "https://")) and " " not in decoded:
-            return decoded
+        target = _target_in(raw)
+        if target:
+            return target
     return None
+
+
+def _target_in(payload: bytes) -> str | None:
+    """The URL a decoded path segment carries: the URL itself, or a JSON object's URL
+    (Substack's redirects: `{"e": "https://…"}`, zlib-compressed in older mails)."""
+    if payload[:1] == b"x":  # a zlib stream's first byte
+        try:
+            payload = zlib.decompress(payload)
+        except zlib.error:
+            return None
+    try:
+        text = payload.decode()
+    except UnicodeDecodeError:
+        return None
+    if text.startswith(("http://", "https://")):
+        return text if " " not in text else None
+    if not text.startswith("{"):
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    values = data.values() if isinstance(data, dict) else ()
+    return next((v for v in values if isinstance(v, str)
+                 and v.startswith(("http://", "https://")) and " " not in v), None)
 
 
 def _is_boilerplate(anchor: Tag) -> bool:

@@ -18,25 +18,29 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from .bases import BASE_FILE, write_vault_base
+from .channels import Channels
 from .config import Config
 from .digest import digest_path, render_digest
 from .errors import GleanerError, NoteError
 from .etiquette import RobotsCache
-from .feeds import parse_feed
+from .executors import cpu_stages
+from .feed_items import FROM_FEED, with_feed_text
+from .feeds import FeedItem, is_feed, parse_feed
 from .fetch import fetch_each, fetch_pages
 from .frontmatter import render_frontmatter, split_frontmatter
-from .learning import RelevanceScorer
+from .full_texts import FullTexts, paper_entry, paper_source
 from .links import canonical_url
 from .lock import VaultLock
 from .mail import newsletter_links
 from .markup import readable
 from .note_index import NoteIndex
 from .notes import load_template, render_note, with_pending
-from .parallel import CpuStages, Prepared, auto_workers
+from .parallel import Prepared
 from .poll import NewItem, Poll
 from .reading_queue import read_priority, reading_minutes
 from .records import Analysis, Article, NoteDraft, Page, Source, Topic
 from .report import ItemResult, RunReport
+from .scoring import RelevanceScorer, held_back
 from .state import NoteRecord, State, now
 from .tags import Taxonomy
 from .templates import NoteTemplate
@@ -88,8 +92,7 @@ class _Run:
         self.config = config
         self.on_item = on_item
         taxonomy = Taxonomy.from_file(config.taxonomy) if config.taxonomy else None
-        self.stages = CpuStages(auto_workers() if config.workers is None else config.workers,
-                                lambda: list(vault.topics()), taxonomy, config.summary)
+        self.stages = cpu_stages(config, lambda: list(vault.topics()), taxonomy)
         self.digest_day: str | None = None
         self.llm: Summarizer | None = None
         if config.llm.enabled:
@@ -102,6 +105,8 @@ class _Run:
         self.refetch: list[Source] = []  # 304s whose note a killed run never wrote
         self.listed: set[str] = set()
         self.restored = restored or set()  # notes the person asked back: not deleted again
+        self.robots: RobotsCache | None = None
+        self.channels = Channels(lambda source: paper_source(source, config))
 
     @cached_property
     def index(self) -> NoteIndex:
@@ -115,26 +120,37 @@ class _Run:
         return RelevanceScorer.for_vault(self.config.interests, self.state, self.vault)
 
     def over(self, sources: Iterable[Source]) -> RunReport:
-        """Every source in order; the items of feeds in the list (OPML) after them."""
+        """Every source in order; the items of the feeds among them (a feed's URL or file, or
+        an OPML list of feeds) after them."""
         run_id = self.state.start_run()
-        feed_items: list[Source] = []
-        robots = RobotsCache(self.state)
+        feed_items: list[tuple[Source, FeedItem]] = []
+        robots = self.robots = RobotsCache(self.state)
         fetched = fetch_pages(self._once_each(sources), self.config.fetch,
                               self.state.validators, robots)
         self._make_notes(self._articles_only(fetched, feed_items))
-        self._make_notes(fetch_pages(self._once_each(feed_items), self.config.fetch,
-                                     self.state.validators, robots))
+        entries = [entry for entry in (paper_entry(source, item, self.config)
+                                       for source, item in feed_items)
+                   if self._first_time(entry[0])]
+        self._make_notes(outcome for _, outcome in with_feed_text(
+            entries, lambda entry: entry,
+            lambda rest: fetch_each(rest, lambda entry: entry[0], self.config.fetch,
+                                    self.state.validators, robots)))
         self._refetch(robots)
         return self._finish(run_id)
 
     def _once_each(self, sources: Iterable[Source]) -> Iterator[Source]:
-        """A URL listed twice is read once, and reported once; the repeats are counted."""
-        for source in sources:
-            if source.location in self.listed:
-                self.report.repeated += 1
-                continue
-            self.listed.add(source.location)
-            yield source
+        return (source for source in map(self.channels.read_as, sources)
+                if self._first_time(source))
+
+    def _first_time(self, source: Source) -> bool:
+        """A URL listed twice is read once, and reported once; the repeats are counted. The
+        variants of an arXiv paper are one URL."""
+        if source.location in self.listed:
+            self.report.repeated += 1
+            self.channels.repeated(source)
+            return False
+        self.listed.add(source.location)
+        return True
 
     def _refetch(self, robots: RobotsCache) -> None:
         """The pages that answered 304 though their note was never written (a run killed
@@ -143,30 +159,36 @@ class _Run:
         self._make_notes(fetch_pages(again, self.config.fetch, lambda url: None, robots))
 
     def _articles_only(self, fetched: Iterable[tuple[Source, Outcome]],
-                       feed_items: list[Source]) -> Iterator[tuple[Source, Outcome]]:
-        """The outcomes to make notes of; a feed in the list (OPML) adds its items instead."""
+                       feed_items: list[tuple[Source, FeedItem]]
+                       ) -> Iterator[tuple[Source, Outcome]]:
+        """The outcomes to make notes of; a feed adds its items instead, whether it was
+        listed as one (OPML) or turned out to be one (its content type or its root)."""
         for source, outcome in fetched:
-            if source.kind == "feed" and isinstance(outcome, Page):
+            if isinstance(outcome, Page) and not outcome.not_modified and (
+                    source.kind == "feed" or is_feed(outcome.content, outcome.content_type)):
                 feed_items.extend(self._feed_items(outcome))
             else:
                 yield source, outcome
 
-    def _feed_items(self, page: Page) -> list[Source]:
+    def _feed_items(self, page: Page) -> list[tuple[Source, FeedItem]]:
         try:
             feed = parse_feed(page.content, page.url)
         except GleanerError as exc:
-            self._record(self._item(page.source, exc))
+            self._record(self._item(page.source, exc, None))
             return []
         self.state.clear_failure(page.source.location)
         name = page.source.origin or feed.title
-        return [Source(location=item.url, origin=name) for item in feed.items]
+        return [(Source(location=item.url, origin=name), item) for item in feed.items]
 
     def ingest(self, polled: Poll) -> RunReport:
         """New feed items and issues first, then the articles the issues link to."""
         run_id = self.state.start_run()
         self.digest_day = date.today().isoformat()
-        outcomes = fetch_each(polled.items, lambda item: item.source, self.config.fetch,
-                              self.state.validators, polled.robots)
+        self.robots = polled.robots
+        outcomes = with_feed_text(
+            polled.items, lambda new: paper_entry(new.source, new.item, self.config),
+            lambda rest: fetch_each(rest, lambda new: self.channels.read_as(new.source),
+                                    self.config.fetch, self.state.validators, polled.robots))
         in_hand = ((item, (item.source, item.page)) for item in polled.mail)
         keyed = ((new, source, outcome)
                  for new, (source, outcome) in itertools.chain(outcomes, in_hand))
@@ -178,14 +200,16 @@ class _Run:
                 links.extend(_issue_links(new, outcome))
             else:
                 self.state.mark_seen(new.subscription.key, new.key)
-        self._make_notes(fetch_pages(_unique(links), self.config.fetch, self.state.validators,
-                                     polled.robots))
+        self._make_notes(fetch_pages(self.channels.unique(links), self.config.fetch,
+                                     self.state.validators, polled.robots))
         for subscription, item in issues:  # only now: a killed run expands their links again
             self.state.mark_seen(subscription, item)
         for failure in polled.failures:  # feeds and mailboxes that could not be read
             self._record(failure)
         for url, validators in polled.validators.items():
             self.state.save_feed_validators(url, validators)
+        for check in polled.checks:
+            self.state.record_check(check)
         self._refetch(polled.robots)
         return self._finish(run_id)
 
@@ -196,14 +220,28 @@ class _Run:
     def _notes_made(self, fetched: Iterable[tuple[Key, Source, Outcome]]
                     ) -> Iterator[tuple[Key, Outcome]]:
         """Each fetched page through the CPU stages (in the workers) into the vault, in order;
-        each key with its outcome once its item is recorded."""
+        each key with its outcome once its item is recorded. New or changed arXiv papers come
+        last, once their PDFs are fetched."""
+        full_texts: FullTexts[Key] = FullTexts(self.config, self.robots)
+        yield from self._through_stages(full_texts.held_back(fetched, self._needs_work))
+        yield from self._through_stages(full_texts.fetched())
+
+    def _through_stages(self, fetched: Iterable[tuple[Key, Source, Outcome]]
+                        ) -> Iterator[tuple[Key, Outcome]]:
         needing_work = (((key, source, outcome), self._needs_work(outcome))
                         for key, source, outcome in fetched)
-        for (key, source, outcome), prepared in self.stages.in_order(needing_work):
+        prepared_items = held_back(self.stages.in_order(needing_work), _article_and_analysis,
+                                   lambda: self.relevance)
+        for (key, source, outcome), prepared in prepared_items:
             item = self._item(source, outcome, prepared)
             if item is not None:
-                self._record(item)
+                self._record_made(key, item)
             yield key, outcome
+
+    def _record_made(self, key: Key, item: ItemResult) -> None:
+        """Records what became of a page; a run whose keys carry more (an import's saved
+        items) adds it to the note here."""
+        self._record(item)
 
     def _needs_work(self, outcome: Outcome) -> Page | None:
         """The page, if it is new or changed, or its note was never written: only those go
@@ -211,7 +249,8 @@ class _Run:
         if not isinstance(outcome, Page) or outcome.not_modified:
             return None
         known = self._unchanged(outcome)
-        if known is None or (known.owned.get("pending") and not self.index.exists(known)):
+        if known is None or (known.owned.get("pending") and not self.index.exists(known)) \
+                or self.channels.are_new(known, outcome.source):
             return outcome
         return None
 
@@ -258,7 +297,8 @@ class _Run:
     def _page(self, page: Page, prepared: Prepared | None) -> ItemResult | None:
         location = page.source.location
         known = self._unchanged(page)
-        if known and not self._lost(known):
+        if known and not self._lost(known) and \
+                (prepared is None or not self.channels.are_new(known, page.source)):
             return self._kept(known, location)
         if page.not_modified:
             self.refetch.append(page.source)
@@ -306,11 +346,12 @@ class _Run:
     def _draft(self, prepared: Prepared) -> NoteDraft:
         article = prepared.article
         analysis = self._in_vault_names(prepared.analysis)
-        summary = self.llm.summarize(article, analysis.sentences) if self.llm \
-            else prepared.summary
-        relevance = self.relevance.score(article, analysis).value
-        return NoteDraft(article, analysis, summary, relevance, read_priority=read_priority(
-            relevance, article.published, prepared.text_length),
+        has_abstract = article.paper is not None and article.paper.abstract
+        summary = self.llm.summarize(article, analysis) \
+            if self.llm and not has_abstract else prepared.summary
+        scored = self.relevance.score(article, analysis)
+        return NoteDraft(article, analysis, summary, scored.value, read_priority=read_priority(
+            scored.unrounded, article.published, prepared.text_length),
             reading_minutes=max(1, round(reading_minutes(prepared.text_length))))
 
     def _in_vault_names(self, analysis: Analysis) -> Analysis:
@@ -329,13 +370,16 @@ class _Run:
         path = existing.path if existing else self.vault.free_note_path(article.title)
         current = self.vault.read(path)
         versions = self.state.urls_of(existing.id) if existing else []
+        channels = self.channels.for_note(existing, page.source,
+                                          article.source_name or article.site_name)
         rendered = render_note(draft, self.index.note_paths, versions, current,
-                               existing.owned if existing else None, template=self.template)
+                               existing.owned if existing else None, template=self.template,
+                               sources=channels)
         status = "unchanged" if rendered.text == current else \
             ("written" if current is None else "updated")
         record = NoteRecord(existing.id if existing else 0, article.url, path,
                             readable(article.title), article.published, text_length,
-                            rendered.owned)
+                            {**rendered.owned, "channels": channels})
         if status != "unchanged":
             record = self._before_writing(record, existing.owned if existing else None, prints)
             self.vault.write(path, rendered.text)
@@ -353,7 +397,9 @@ class _Run:
         self.report.kept_edits.extend(f"{path}: {what}" for what in rendered.kept)
         if status != "unchanged":
             self.report.add_relevance(path, scored)
-        return ItemResult(page.source.location, status, note=path)
+        stood_in = article.text_from if article.text_from not in (None, FROM_FEED) else ""
+        return ItemResult(page.source.location, status, f"text from the {stood_in}"
+                          if stood_in else "", path)
 
     def _before_writing(self, record: NoteRecord, committed: dict | None,
                         prints: list[int]) -> NoteRecord:
@@ -378,7 +424,8 @@ class _Run:
             frontmatter["versions"] = [*versions, article.url]
             status = "updated"
         owned = {**existing.owned, "keys": {**existing.owned.get("keys", {}),
-                                            "versions": frontmatter.get("versions", [])}}
+                                            "versions": frontmatter.get("versions", [])},
+                 "channels": self.channels.for_note(existing, page.source, None)}
         if status == "updated":
             prints, _ = self._prints_of(existing)
             self._before_writing(replace(existing, owned=owned, path=path), existing.owned, prints)
@@ -446,12 +493,10 @@ def _issue_links(issue: NewItem, page: Page) -> list[Source]:
             for url in urls]
 
 
-def _unique(sources: list[Source]) -> list[Source]:
-    """One source per URL: two issues linking to one article make one fetch."""
-    first: dict[str, Source] = {}
-    for source in sources:
-        first.setdefault(source.location, source)
-    return list(first.values())
+def _article_and_analysis(item: tuple[object, Prepared | GleanerError | None]
+                          ) -> tuple[Article, Analysis] | None:
+    prepared = item[1]
+    return (prepared.article, prepared.analysis) if isinstance(prepared, Prepared) else None
 
 
 def _content_hash(page: Page) -> str:

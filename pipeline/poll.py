@@ -1,9 +1,11 @@
 """Poll every subscription and say what is new: the sources stage of `gleaner ingest`.
 
 Feeds are fetched with the validators of their last complete poll (a 304 costs one small
-request and no parsing); mailboxes are scanned for messages not seen before. Nothing here
-marks an item seen or stores a validator: the orchestrator does that once an item has been
-processed, so a run killed half-way finds the same items new again.
+request and no parsing); mailboxes are scanned for messages not seen before. A feed that is
+still fresh (its Cache-Control max-age), or that is backing off after failures or a
+Retry-After, is not asked at all (pipeline/subscription_state.py). Nothing here marks an
+item seen or stores a validator or a poll's health: the orchestrator does that once the
+items have been processed, so a run killed half-way finds the same items new again.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from .quiet_poll import confirm_unchanged
 from .records import Page, Source, Validators
 from .report import ItemResult
 from .state import State
+from .subscription_state import Check
 
 if TYPE_CHECKING:
+    from .feeds import FeedItem
     from .mail import Mail
 
 Outcome = tuple[Source, Page | GleanerError]
@@ -40,6 +44,7 @@ class NewItem:
     page: Page | None = None
     home: str = ""
     sender_domain: str = ""
+    item: FeedItem | None = None
 
     @property
     def is_issue(self) -> bool:
@@ -57,6 +62,8 @@ class Poll:
     failures: list[ItemResult] = field(default_factory=list)
     validators: dict[str, Validators] = field(default_factory=dict)
     robots: RobotsCache = field(default_factory=RobotsCache)
+    checks: list[Check] = field(default_factory=list)
+    resting: list[Subscription] = field(default_factory=list)
 
 
 def poll(subscriptions: Iterable[Subscription], config: FetchConfig, state: State,
@@ -66,18 +73,25 @@ def poll(subscriptions: Iterable[Subscription], config: FetchConfig, state: Stat
     subscriptions = list(subscriptions)
     result = Poll(robots=RobotsCache(state))
     feeds = [s for s in subscriptions if s.url]
-    for subscription, (source, outcome) in _feed_outcomes(feeds, config, state, result.robots):
+    result.resting = [feed for feed in feeds if state.not_before(feed.key)]
+    due = [feed for feed in feeds if feed not in result.resting]
+    for subscription, (source, outcome) in _feed_outcomes(due, config, state, result.robots):
         try:
             if isinstance(outcome, GleanerError):
                 raise outcome
-            result.items.extend(_new_feed_items(subscription, outcome, state))
+            new = list(_new_feed_items(subscription, outcome, state))
+            result.items.extend(new)
             state.clear_failure(source.location)
             if not outcome.not_modified:  # a 304 carries no validators: keep the stored ones
                 result.validators[source.location] = outcome.validators
+            result.checks.append(Check(subscription.key, True, _status(outcome, len(new)),
+                                       max_age=outcome.max_age))
         except GleanerError as exc:
             result.failures.append(_failure(state, source, exc))
+            result.checks.append(Check(subscription.key, False, f"failed: {exc}",
+                                       retry_after=getattr(exc, "retry_after", None)))
     mail = itertools.chain.from_iterable(
-        _new_mail(subscription, state, mail_cache, result.failures)
+        _new_mail(subscription, state, mail_cache, result)
         for subscription in subscriptions
         if subscription.path is not None or subscription.imap is not None)
     first = next(mail, None)
@@ -102,6 +116,12 @@ def _feed_outcomes(feeds: list[Subscription], config: FetchConfig, state: State,
         yield from fetch_each(left, _feed_source, config, state.feed_validators, robots)
 
 
+def _status(page: Page, new: int) -> str:
+    if page.not_modified:
+        return "not modified"
+    return f"ok, {new} new item{'s' if new != 1 else ''}"
+
+
 def _feed_source(subscription: Subscription) -> Source:
     return Source(location=subscription.url or "", origin=subscription.name, kind="feed")
 
@@ -116,11 +136,12 @@ def _new_feed_items(subscription: Subscription, page: Page, state: State) -> Ite
     for item in feed.items:
         if not state.is_seen(subscription.key, item.id):
             yield NewItem(subscription, item.id, Source(location=item.url, origin=name),
-                          home=feed.home if subscription.kind == "newsletter" else "")
+                          home=feed.home if subscription.kind == "newsletter" else "",
+                          item=item)
 
 
 def _new_mail(subscription: Subscription, state: State, cache: Path,
-              failures: list[ItemResult]) -> Iterator[NewItem]:
+              result: Poll) -> Iterator[NewItem]:
     """Issues from a mailbox not seen before; one unreadable mail is a failure of its own.
 
     The mail modules (and courlan, through them) load only for a mailbox subscription: a
@@ -133,14 +154,19 @@ def _new_mail(subscription: Subscription, state: State, cache: Path,
     else:
         mails = read_mailbox(subscription.path or Path())
     where = Source(location=subscription.key, origin=subscription.name)
+    failures = result.failures
+    new = 0
     while True:
         try:
             mail = next(mails)
         except StopIteration:
             state.clear_failure(where.location)
+            result.checks.append(Check(subscription.key, True,
+                                       f"ok, {new} new item{'s' if new != 1 else ''}"))
             return
         except (GleanerError, OSError) as exc:
             failures.append(_failure(state, where, exc))
+            result.checks.append(Check(subscription.key, False, f"failed: {exc}"))
             return
         if state.is_seen(subscription.key, mail.key):
             continue
@@ -153,6 +179,7 @@ def _new_mail(subscription: Subscription, state: State, cache: Path,
             state.mark_seen(subscription.key, mail.key)  # a broken mail stays broken: listed once
             continue
         page = issue_page(issue)
+        new += 1
         yield NewItem(subscription, mail.key, page.source, page=page,
                       sender_domain=issue.sender_domain)
 

@@ -17,7 +17,7 @@ places: `OpenAI` the organization, `Open Weights` the concept, `crypto` a word i
     "simonwillison.net" = 1
     [interests.phrases]             # whole words in the title or text, any case
     crypto = -2
-    [interests.categories]          # per topic of the category, counted up to 3
+    [interests.categories]          # per topic of the category, fewer points each, up to 3×
     Model = 0.5
 
 The flat form of earlier versions (`[interests]` with `term = weight` lines) is still read:

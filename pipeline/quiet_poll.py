@@ -3,10 +3,12 @@
 Under cron most polls find every feed unchanged: each answers 304 to the validators of the
 last poll, and those requests are all the poll costs. Loading httpx and asyncio would take
 longer than the requests themselves, so they are made here with http.client. This path only
-ever confirms that nothing changed: anything but a 304 (a changed feed, a redirect, an error,
-a slow server) is left to the fetch pass (pipeline/fetch.py), which handles it with all its
-rules. A feed without validators, or whose site's robots.txt is not remembered or does not
-allow it, goes there directly.
+ever confirms that nothing changed (a 304, with how long the feed stays fresh), or hears the
+server ask to be left alone for a while (429 or 503 with Retry-After: asking again at once
+would be rude). Anything else (a changed feed, a redirect, an error, a slow server) is left
+to the fetch pass (pipeline/fetch.py), which handles it with all its rules. A feed without
+validators, or whose site's robots.txt is not remembered or does not allow it, goes there
+directly.
 """
 
 from __future__ import annotations
@@ -21,23 +23,28 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from .config import FetchConfig
-from .etiquette import RobotsCache
-from .http_terms import ACCEPT_HEADERS, KnownValidators, conditional_headers
+from .errors import HostError
+from .etiquette import RobotsCache, retry_after
+from .http_terms import ACCEPT_HEADERS, KnownValidators, conditional_headers, max_age
 from .records import Page, Source, Validators
+
+Answer = Page | HostError
+WAIT_STATUSES = (429, 503)
 
 if TYPE_CHECKING:
     import ssl
 
 
 def confirm_unchanged(feeds: Sequence[Source], config: FetchConfig, known: KnownValidators,
-                      robots: RobotsCache) -> tuple[dict[Source, Page], list[Source]]:
-    """(the feeds that answered 304, as pages; the others, for the fetch pass)."""
+                      robots: RobotsCache) -> tuple[dict[Source, Answer], list[Source]]:
+    """(the feeds that answered 304, as pages, or asked to wait, as errors; the others, for
+    the fetch pass)."""
     hosts: dict[str, list[tuple[Source, Validators]]] = defaultdict(list)
     for feed in feeds:
         validators = known(feed.location)
         if validators and _may_ask(feed, config, robots):
             hosts[urlsplit(feed.location).netloc.lower()].append((feed, validators))
-    confirmed: dict[Source, Page] = {}
+    confirmed: dict[Source, Answer] = {}
     lanes = [list(hosts.values())[n::config.concurrency] for n in range(config.concurrency)]
     threads = [threading.Thread(target=_ask_in_turn, args=(lane, config, confirmed),
                                 name="gleaner-poll", daemon=True) for lane in lanes if lane]
@@ -62,7 +69,7 @@ def _may_ask(feed: Source, config: FetchConfig, robots: RobotsCache) -> bool:
 
 
 def _ask_in_turn(lane: list[list[tuple[Source, Validators]]], config: FetchConfig,
-                 confirmed: dict[Source, Page]) -> None:
+                 confirmed: dict[Source, Answer]) -> None:
     """One host's feeds after another's, `host_delay` apart on the same host."""
     for feeds in lane:
         for number, (feed, validators) in enumerate(feeds):
@@ -73,8 +80,9 @@ def _ask_in_turn(lane: list[list[tuple[Source, Validators]]], config: FetchConfi
                 confirmed[feed] = page
 
 
-def _ask(feed: Source, validators: Validators, config: FetchConfig) -> Page | None:
-    """The feed as not modified, if its server says so; None for any other answer."""
+def _ask(feed: Source, validators: Validators, config: FetchConfig) -> Answer | None:
+    """The feed as not modified, or the server's request to wait, if it says either; None
+    for any other answer."""
     parts = urlsplit(feed.location)
     if parts.scheme == "https":
         connection: http.client.HTTPConnection = http.client.HTTPSConnection(
@@ -87,13 +95,19 @@ def _ask(feed: Source, validators: Validators, config: FetchConfig) -> Page | No
                **conditional_headers(validators)}
     try:
         connection.request("GET", target, headers=headers)
-        if connection.getresponse().status != 304:
-            return None
+        response = connection.getresponse()
     except (OSError, http.client.HTTPException, ValueError):
-        return None
-    finally:
         connection.close()
-    return Page(feed, feed.location, b"", "", validators, not_modified=True)
+        return None
+    connection.close()
+    wait = retry_after(response.getheader("Retry-After"))
+    if response.status in WAIT_STATUSES and wait is not None:
+        return HostError(f"HTTP {response.status} {response.reason}; the server asked to wait "
+                         f"{wait:.0f} s", wait)
+    if response.status != 304:
+        return None
+    return Page(feed, feed.location, b"", "", validators, not_modified=True,
+                max_age=max_age(response.getheader("Cache-Control")))
 
 
 def _tls() -> ssl.SSLContext:

@@ -3,7 +3,7 @@
 A vault of hundreds of notes is only useful if it says what to read first. The order
 combines three things a reader weighs anyway:
 
-    score = relevance × freshness × length                       (0.0 … 5.0)
+    priority = relevance × freshness × length                    (0.0 … 5.0)
     freshness = 0.5 + 0.5 × 0.5 ^ (age in days / 30)            (1.0 today, 0.75 at 30 days, → 0.5)
     length    = 1                            up to 10 minutes of reading
               = 0.5 + 0.5 × 10 / minutes     beyond                   (0.75 at 20 min, → 0.5)
@@ -14,13 +14,18 @@ length can each take away at most half of it, so a note of relevance 5 that is o
 that is long, still beats a fresh short one of relevance 2. Age counts from `published`,
 else `upload_date`; a note with neither, or no known length, gets no penalty for what is
 unknown. Six characters a word is the median over the 21 articles of tests/data/tagging
-(5.99).
+(5.99). Gleaner's relevance is taken before rounding and placed among the vault as it is
+now: each note's raw score (kept in the state when the note was written) against the raw
+scores of every note in the vault, so notes that all show 5 still differ, and two notes
+written at different moments of a growing vault are compared on one scale. A tie in
+priority goes to the higher raw score, then to the newer note.
 
-`read_priority`, written into a note when Gleaner writes it, is that score rounded (half
-up) on the day of writing: 5 means read first. Ages change every day, so the queue does not
-trust the stored integer: it computes the score again against today. Your values win:
+`read_priority`, written into a note when Gleaner writes it, is that priority rounded
+(half up) on the day of writing: 5 means read first. Ages change every day, so the queue
+does not trust the stored integer: it computes the priority again against today. Your
+values win:
 - `relevance` is read from the note, so a relevance you set counts instead of Gleaner's;
-- a `read_priority` you set replaces the whole score, as is: set 5 to put a note at the
+- a `read_priority` you set replaces the whole priority, as is: set 5 to put a note at the
   top, 0 to sink it, or more than 5 to pin it above anything Gleaner computes. A value is
   yours when it differs from what Gleaner last wrote (the state's snapshot); for a note
   without a snapshot of it, any value but 0 (the old default) is yours.
@@ -40,10 +45,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .calibration import Calibration
 from .errors import NoteError
 from .frontmatter import read_frontmatter, render_frontmatter
 from .lock import VaultLock
 from .markup import link_label
+from .relevance_store import written_score, written_scores
 from .state import NoteRecord, State
 from .vault import STATE_DIR, Vault
 
@@ -77,13 +84,13 @@ def length_factor(minutes: float | None) -> float:
 
 
 def priority_score(relevance: float, age_days: int | None, minutes: float | None) -> float:
-    """The live score, 0.0–5.0: relevance, lowered by age and by reading time."""
+    """The live priority, 0.0–5.0: relevance, lowered by age and by reading time."""
     return relevance * freshness(age_days) * length_factor(minutes)
 
 
-def read_priority(relevance: int, published: str | None, text_length: int | None,
+def read_priority(relevance: float, published: str | None, text_length: int | None,
                   today: date | None = None) -> int:
-    """The integer 0–5 written into a new note: the score on the day it is written.
+    """The integer 0–5 written into a new note: the priority on the day it is written.
 
     An article without a date counts as new that day, as its `upload_date` will say.
     """
@@ -96,20 +103,24 @@ def read_priority(relevance: int, published: str | None, text_length: int | None
 
 @dataclass(frozen=True)
 class QueueEntry:
-    """One unread note in the queue, with what its place was computed from."""
+    """One unread note in the queue, with what its place was computed from: `relevance`
+    before rounding while it is Gleaner's, `raw_score` the profile's score when written."""
 
     path: str
     title: str
-    relevance: int
+    relevance: float
     minutes: float | None
     age_days: int | None
     score: float
     yours: bool
+    raw_score: float | None = None
 
     @property
     def sort_key(self) -> tuple:
-        """Best first; on a tie your own priority, then relevance, fresher, shorter, path."""
-        return (-self.score, not self.yours, -self.relevance,
+        """Best first; on a tie your own priority, then the higher raw score, fresher,
+        shorter, path."""
+        return (-self.score, not self.yours,
+                math.inf if self.raw_score is None else -self.raw_score,
                 math.inf if self.age_days is None else self.age_days,
                 math.inf if self.minutes is None else self.minutes, self.path)
 
@@ -148,8 +159,9 @@ def rank_notes(vault: Vault, today: date) -> tuple[list[QueueEntry], list[str]]:
             try:
                 frontmatter = read_frontmatter(path)
                 if _is_unread_article(frontmatter):
-                    entries.append(_entry(relative, frontmatter, records.find(frontmatter),
-                                          today))
+                    record = records.find(frontmatter)
+                    entries.append(_entry(relative, frontmatter, record,
+                                          records.scored(record), records.scale, today))
             except (NoteError, OSError, UnicodeDecodeError) as exc:
                 skipped.append(f"skipped {relative}: {_reason(exc, path)}")
     finally:
@@ -162,11 +174,8 @@ def _is_unread_article(frontmatter: Mapping[str, Any]) -> bool:
 
 
 def _entry(relative: str, frontmatter: Mapping[str, Any], record: NoteRecord | None,
-           today: date) -> QueueEntry:
-    relevance = _number(frontmatter, "relevance")
-    if relevance is None:
-        raise NoteError("relevance is missing")
-    relevance = min(max(round(relevance), 0), MAX_RELEVANCE)
+           scored: Mapping[str, Any] | None, scale: Calibration, today: date) -> QueueEntry:
+    relevance = _relevance(frontmatter, scored, scale)
     day = _day(frontmatter.get("published")) or _day(frontmatter.get("upload_date"))
     age = (today - day).days if day else None
     minutes = reading_minutes(record.text_length) if record and record.text_length else None
@@ -174,7 +183,23 @@ def _entry(relative: str, frontmatter: Mapping[str, Any], record: NoteRecord | N
     score = own if own is not None else priority_score(relevance, age, minutes)
     title = frontmatter.get("title")
     return QueueEntry(relative, title if isinstance(title, str) and title.strip()
-                      else Path(relative).stem, relevance, minutes, age, score, own is not None)
+                      else Path(relative).stem, relevance, minutes, age, score,
+                      own is not None, scored.get("score") if scored else None)
+
+
+def _relevance(frontmatter: Mapping[str, Any], scored: Mapping[str, Any] | None,
+               scale: Calibration) -> float:
+    """The note's relevance; while the note holds Gleaner's value, Gleaner's before rounding,
+    where its score stands in the vault now."""
+    value = _number(frontmatter, "relevance")
+    if value is None:
+        raise NoteError("relevance is missing")
+    if scored and "unrounded" in scored and not scored.get("rated_by_you") \
+            and value == scored.get("relevance"):
+        if scale.scores and isinstance(scored.get("score"), int | float):
+            return scale.value(scored["score"])
+        return float(scored["unrounded"])
+    return float(min(max(round(value), 0), MAX_RELEVANCE))
 
 
 def _own_read_priority(frontmatter: Mapping[str, Any], record: NoteRecord | None) -> float | None:
@@ -220,6 +245,7 @@ class _Records:
 
     def __init__(self, path: Path) -> None:
         self.state = State(path) if path.is_file() else None
+        self.scale = Calibration.of(written_scores(self.state) if self.state else ())
 
     def find(self, frontmatter: Mapping[str, Any]) -> NoteRecord | None:
         versions = frontmatter.get("versions")
@@ -230,6 +256,9 @@ class _Records:
                 return record
         return None
 
+    def scored(self, record: NoteRecord | None) -> dict[str, Any] | None:
+        return written_score(self.state, record.id) if self.state and record else None
+
     def close(self) -> None:
         if self.state:
             self.state.close()
@@ -239,7 +268,8 @@ def render_queue_note(entries: tuple[QueueEntry, ...], unread: int, today: date)
     """The queue note: a numbered list of wikilinks, best first."""
     header = render_frontmatter({QUEUE_KEY: today.isoformat(), "unread_notes": unread})
     lines = "".join(f"{rank}. [[{entry.path.removesuffix('.md')}|{link_label(entry.title)}]]"
-                    f" · relevance {entry.relevance} · {format_minutes(entry.minutes)}\n"
+                    f" · priority {_priority(entry)} · relevance {entry.relevance:.2f}"
+                    f" · {format_minutes(entry.minutes)}\n"
                     for rank, entry in enumerate(entries, 1))
     return (f"{header}\n# Reading queue\n\n{_listed(len(entries), unread)}, best first, as of "
             f"{today.isoformat()}: by relevance, "
@@ -259,15 +289,20 @@ def _listed(shown: int, unread: int) -> str:
 def queue_table(entries: tuple[QueueEntry, ...]) -> list[str]:
     """The queue as aligned plain-text lines, for a terminal or a log alike."""
     rows = [("#", "priority", "relevance", "reading", "title", "path")]
-    rows += [(str(rank), f"{entry.score:.1f}{YOURS_MARK if entry.yours else ''}",
-              str(entry.relevance), format_minutes(entry.minutes), _one_line(entry.title),
-              entry.path) for rank, entry in enumerate(entries, 1)]
+    rows += [(str(rank), _priority(entry), f"{entry.relevance:.2f}",
+              format_minutes(entry.minutes), _one_line(entry.title), entry.path)
+             for rank, entry in enumerate(entries, 1)]
     widths = [max(len(row[column]) for row in rows) for column in range(5)]
     lines = [f"{row[0]:>{widths[0]}}  {row[1]:>{widths[1]}}  {row[2]:>{widths[2]}}  "
              f"{row[3]:>{widths[3]}}  {row[4]:<{widths[4]}}  {row[5]}" for row in rows]
     if any(entry.yours for entry in entries):
         lines.append(f"{YOURS_MARK} the read_priority you set")
     return lines
+
+
+def _priority(entry: QueueEntry) -> str:
+    """Two decimals: notes of one rounded relevance differ in the second."""
+    return f"{entry.score:.2f}{YOURS_MARK if entry.yours else ''}"
 
 
 def _one_line(title: str) -> str:

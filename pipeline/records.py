@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 class Source:
     """One thing to read: a URL or a local file, and the channel it came through.
 
-    `kind` is "article", or "feed" for a feed document to poll. `from_newsletter` marks a
-    link found in a newsletter: the fetcher refuses it on a private address unless allowed.
+    `kind` is "article", "feed" for a feed document to poll, or "paper" for an arXiv
+    abstract page, whose PDF is fetched after it (pipeline/full_texts.py).
+    `from_newsletter` marks a link found in a newsletter: the fetcher refuses it on a
+    private address unless allowed.
     """
 
     location: str
@@ -34,7 +36,12 @@ class Validators:
 
 @dataclass(frozen=True)
 class Page:
-    """Raw bytes of a fetched resource, with what the server said about them."""
+    """Raw bytes of a fetched resource, with what the server said about them.
+
+    `max_age` is how long the server said the resource stays fresh (Cache-Control). A page
+    made from a feed item's content has `text_from` saying so, and why; a fetched page may
+    carry the feed's copy of its article (`feed_copy`), for extract to choose the better.
+    """
 
     source: Source
     url: str
@@ -42,6 +49,10 @@ class Page:
     content_type: str
     validators: Validators = field(default_factory=Validators)
     not_modified: bool = False
+    document: Page | None = None  # an arXiv abstract page's paper, fetched after it (PDF)
+    max_age: float | None = None
+    text_from: str | None = None
+    feed_copy: Page | None = None
 
 
 @dataclass(frozen=True)
@@ -59,7 +70,8 @@ class Link:
 
 @dataclass(frozen=True)
 class Article:
-    """A cleaned article: Markdown body, metadata and in-body links."""
+    """A cleaned article: Markdown body, metadata and in-body links. `text_from` says where
+    the text came from when it is not the page at `url` ("feed", and why)."""
 
     url: str
     source_name: str
@@ -72,6 +84,28 @@ class Article:
     description: str | None = None
     language: str | None = None
     fetched_url: str | None = None
+    text_from: str | None = None
+    paper: Paper | None = None
+
+
+@dataclass(frozen=True)
+class Paper:
+    """What a paper's note shows beyond an article's: its authors and their affiliations,
+    its abstract (the summary), how much of its PDF was read, and for an arXiv paper its
+    id, subject categories and the abs URL of each version."""
+
+    authors: tuple[str, ...] = ()
+    affiliations: tuple[str, ...] = ()
+    abstract: str | None = None
+    pages: int = 0
+    pages_read: int = 0
+    arxiv_id: str | None = None
+    categories: tuple[str, ...] = ()
+    versions: tuple[str, ...] = ()
+
+    @property
+    def truncated(self) -> bool:
+        return self.pages_read < self.pages
 
 
 @dataclass(frozen=True)
@@ -108,3 +142,54 @@ class NoteDraft:
     relevance: int
     read_priority: int = 0
     reading_minutes: int | None = None  # None: the length of the text is not known
+
+
+# What a person saved in a read-later service or a web archive (`gleaner import`) ----------
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """A passage the person highlighted, and the note they wrote on it (either may be empty)."""
+
+    quote: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SavedItem:
+    """One saved article of an export or one capture of a web archive, with what the person
+    had: their tags as written, read status, save date (ISO), favourite, highlights, a note
+    on the whole item, and the stored copy of the page when the export holds one (`stored`,
+    a whole page or, with `fragment`, the article's HTML alone). `where` names the item in
+    its file (`pocket.csv row 12`, `crawl.warc.gz record at byte 5120`)."""
+
+    url: str
+    origin: str
+    where: str
+    title: str | None = None
+    tags: tuple[str, ...] = ()
+    read: bool = False
+    favorite: bool = False
+    saved: str | None = None
+    highlights: tuple[Highlight, ...] = ()
+    note: str = ""
+    author: str | None = None
+    published: str | None = None
+    stored: bytes | None = None
+    fragment: bool = False
+
+
+@dataclass(frozen=True)
+class UnreadableItem:
+    """An entry of an export that could not be read (a malformed row, a broken record)."""
+
+    where: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class NotAnArticle:
+    """A web-archive record that is no article (`kind`: not HTML, error response, revisit,
+    duplicate capture): counted, not reported one by one."""
+
+    kind: str

@@ -15,8 +15,8 @@ from .state import NoteRecord, State
 @dataclass(frozen=True)
 class RelevanceRow:
     """A note as learning sees it. `features` and `scored` are None for notes written before
-    they were kept; `rating` and `read` are the person's values as of `stamp`; `topic_keys`
-    are its mentions (`Category/Name`)."""
+    they were kept; `rating` and `read` are the person's values as of `stamp`; `mentions`
+    counts its topics' mentions by topic key (`Category/Name`)."""
 
     note: NoteRecord
     features: dict[str, Any] | None
@@ -24,7 +24,7 @@ class RelevanceRow:
     rating: int | None
     read: bool
     stamp: str | None
-    topic_keys: tuple[str, ...]
+    mentions: dict[str, int]
 
 
 def file_stamp(path: Path) -> str | None:
@@ -52,11 +52,28 @@ def relevance_rows(state: State) -> list[RelevanceRow]:
         rows = state.db.execute(
             "SELECT n.id, n.url, n.path, n.title, n.published, n.text_length, n.owned, "
             "r.features, r.scored, r.rating, COALESCE(r.read, 0), r.stamp, "
-            "(SELECT json_group_array(m.topic) FROM mentions m WHERE m.note_id = n.id) "
+            "(SELECT json_group_object(m.topic, m.count) FROM mentions m "
+            "WHERE m.note_id = n.id) "
             "FROM notes n LEFT JOIN relevance r ON r.note_id = n.id ORDER BY n.id").fetchall()
     return [RelevanceRow(NoteRecord(*row[:6], json.loads(row[6])),
                          *(json.loads(v) if v else None for v in row[7:9]), row[9],
-                         bool(row[10]), row[11], tuple(json.loads(row[12]))) for row in rows]
+                         bool(row[10]), row[11], json.loads(row[12])) for row in rows]
+
+
+def written_score(state: State, note_id: int) -> dict[str, Any] | None:
+    """What the note scored when Gleaner last wrote it (Scored.to_json), if it was kept."""
+    with state.lock:
+        row = state.db.execute("SELECT scored FROM relevance WHERE note_id = ?",
+                               (note_id,)).fetchone()
+    return json.loads(row[0]) if row and row[0] else None
+
+
+def written_scores(state: State) -> list[float]:
+    """The raw score of every note Gleaner scored: the vault's scale as it stands now."""
+    with state.lock:
+        rows = state.db.execute("SELECT json_extract(scored, '$.score') FROM relevance "
+                                "WHERE scored IS NOT NULL").fetchall()
+    return [float(score) for (score,) in rows if isinstance(score, int | float)]
 
 
 def remember_ratings(state: State, seen: dict[int, tuple[int | None, bool, str | None]]

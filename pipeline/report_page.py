@@ -219,7 +219,8 @@ def _failing_now(history: VaultHistory) -> str:
     if not history.failing_now:
         return "<section>\n<h2>Failing now</h2>\n<p>Nothing is failing.</p>\n</section>\n"
     rows = "".join(f"<tr><td><code>{html.escape(f.location)}</code></td>"
-                   f"<td>{html.escape(f.reason)}</td><td>{html.escape(f.at[:16])}</td></tr>\n"
+                   f"<td>{html.escape(f.reason)}</td>"
+                   f'<td class="when">{html.escape(f.at[:16].replace("T", " "))}</td></tr>\n'
                    for f in history.failing_now[-SHOWN_FAILURES:])
     more = len(history.failing_now) - SHOWN_FAILURES
     note = f"<p>and {more} more: <code>gleaner failures</code> lists them all.</p>\n" \

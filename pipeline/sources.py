@@ -1,9 +1,10 @@
 """Turn command-line arguments into a stream of Sources.
 
-An argument is a URL, a local article (HTML or Markdown), a reading list, or `-` for a
-reading list on stdin. A reading list is plain text (one URL or path a line, `#`
-comments), CSV with a url column, OPML, a Netscape bookmark file (what every browser
-exports), a Markdown list of links, or JSON (a list of URLs or of objects with `url`).
+An argument is a URL, a local article (HTML or Markdown), a feed file (RSS, Atom, JSON
+Feed: its items are read), a reading list, or `-` for a reading list on stdin. A reading
+list is plain text (one URL or path a line, `#` comments), CSV with a url column, OPML, a
+Netscape bookmark file (what every browser exports), a Markdown list of links, or JSON (a
+list of URLs or of objects with `url`).
 The format is told from the content, so a bookmark export saved as `.html` or a link list
 saved as `.md` is read as a list, not as an article.
 
@@ -25,10 +26,14 @@ from pathlib import Path
 from typing import TextIO
 from xml.parsers import expat
 
+from .arxiv import REFERENCE as ARXIV_REFERENCE
 from .errors import ConfigError, FetchError
+from .http_terms import PDF_TYPE
 from .records import Page, Source
 
-FILE_TYPES = {".md": "text/markdown", ".markdown": "text/markdown", ".txt": "text/plain"}
+FILE_TYPES = {".md": "text/markdown", ".markdown": "text/markdown", ".txt": "text/plain",
+              ".xml": "application/xml", ".rss": "application/rss+xml",
+              ".atom": "application/atom+xml", ".json": "application/json", ".pdf": PDF_TYPE}
 ARTICLE_SUFFIXES = {".html", ".htm", ".xhtml", ".md", ".markdown"}
 HEAD_CHARS = 65_536
 CHUNK_CHARS = 65_536
@@ -43,20 +48,23 @@ def read_sources(arguments: Iterable[str], stdin: TextIO | None = None) -> Itera
     for argument in arguments:
         if argument == "-":
             yield from read_reading_list(stdin or sys.stdin, origin="stdin", base=Path.cwd())
-        elif _is_url(argument):
+        elif _is_url(argument) or ARXIV_REFERENCE.match(argument):
             yield Source(location=argument, origin="")
         else:
             yield from _read_path(Path(argument))
 
 
 def _read_path(path: Path) -> Iterator[Source]:
-    if not path.is_file():
+    if not path.is_file() or path.suffix.lower() == ".pdf":
         yield Source(location=str(path.resolve()), origin="", is_file=True)
         return
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
         head = handle.read(HEAD_CHARS)
         if path.suffix.lower() in ARTICLE_SUFFIXES and not _is_list_document(head):
             yield Source(location=str(path.resolve()), origin="", is_file=True)
+            return
+        if _is_feed(head):
+            yield Source(location=str(path.resolve()), origin="", is_file=True, kind="feed")
             return
         yield from _read_listing(head, handle, path.stem, path.resolve().parent,
                                  path.suffix.lower(), str(path))
@@ -72,6 +80,9 @@ def read_reading_list(stream: TextIO, origin: str, base: Path,
 def _read_listing(head: str, rest: TextIO, origin: str, base: Path, suffix: str,
                   name: str) -> Iterator[Source]:
     head = head.lstrip("\ufeff")
+    if _is_feed(head):
+        raise ConfigError(f"{name}: a feed, not a reading list: give its file or URL to "
+                          "`gleaner run`")
     reader = READERS[detect_format(head, suffix)]
     yield from reader(_rejoined(head, rest), origin, base, name)
 
@@ -127,7 +138,7 @@ def read_list(lines: Iterable[str], origin: str, base: Path, name: str = "") -> 
         entry = raw.split(" #", 1)[0].strip()
         if not entry or entry.startswith("#"):
             continue
-        if _is_url(entry) or "://" in entry:
+        if _is_url(entry) or "://" in entry or ARXIV_REFERENCE.match(entry):
             yield Source(location=entry, origin=origin)
         else:
             yield Source(location=str((base / entry).resolve()), origin=origin, is_file=True)
@@ -221,7 +232,7 @@ def _read_opml(lines: Iterable[str], origin: str, base: Path, name: str) -> Iter
     parser.StartElementHandler = outline
     parser.EntityDeclHandler = refuse_entity
     try:
-        for chunk in _chunks(lines):
+        for chunk in text_chunks(lines):
             parser.Parse(chunk, False)
             yield from found
             found.clear()
@@ -246,7 +257,7 @@ class _BookmarkParser(HTMLParser):
 def _read_bookmarks(lines: Iterable[str], origin: str, base: Path, name: str) -> Iterator[Source]:
     """Every http(s) bookmark of a Netscape bookmark file; `place:` and `javascript:` are not."""
     parser = _BookmarkParser(origin)
-    for chunk in _chunks(lines):
+    for chunk in text_chunks(lines):
         parser.feed(chunk)
         yield from parser.found
         parser.found.clear()
@@ -254,7 +265,8 @@ def _read_bookmarks(lines: Iterable[str], origin: str, base: Path, name: str) ->
     yield from parser.found
 
 
-def _chunks(lines: Iterable[str]) -> Iterator[str]:
+def text_chunks(lines: Iterable[str]) -> Iterator[str]:
+    """The lines joined into pieces of about CHUNK_CHARS, so a parser never holds a whole file."""
     buffer: list[str] = []
     size = 0
     for line in lines:
@@ -265,6 +277,12 @@ def _chunks(lines: Iterable[str]) -> Iterator[str]:
             buffer, size = [], 0
     if buffer:
         yield "".join(buffer)
+
+
+def _is_feed(head: str) -> bool:
+    from .feeds import is_feed
+
+    return is_feed(head.lstrip("\ufeff").encode("utf-8"), "")
 
 
 def _is_url(text: str) -> bool:
@@ -289,5 +307,6 @@ def read_file(source: Source) -> Page:
         content = path.read_bytes()
     except OSError as exc:
         raise FetchError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    content_type = FILE_TYPES.get(path.suffix.lower(), "text/html")
+    content_type = FILE_TYPES.get(path.suffix.lower()) or \
+        (PDF_TYPE if content.startswith(b"%PDF-") else "text/html")
     return Page(source, path.as_uri(), content, content_type)

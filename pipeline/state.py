@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     note_id INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE
 );
 CREATE INDEX IF NOT EXISTS fingerprints_by_hash ON fingerprints(hash);
+CREATE INDEX IF NOT EXISTS note_urls_by_note ON note_urls(note_id);
 CREATE TABLE IF NOT EXISTS mentions (
     note_id INTEGER NOT NULL REFERENCES notes(id) ON DELETE CASCADE,
     topic TEXT NOT NULL,
@@ -124,6 +125,16 @@ CREATE TABLE IF NOT EXISTS relevance (
     rating INTEGER,
     read INTEGER NOT NULL DEFAULT 0,
     stamp TEXT
+);
+-- each subscription's last poll and health (pipeline/subscription_state.py): failures in a
+-- row, and the time before which its feed is not asked again (fresh, or backing off)
+CREATE TABLE IF NOT EXISTS subscription_health (
+    subscription TEXT PRIMARY KEY,
+    polled TEXT NOT NULL,
+    status TEXT NOT NULL,
+    failures INTEGER NOT NULL DEFAULT 0,
+    not_before TEXT,
+    waiting TEXT
 );
 -- notes the person deleted: their articles are skipped until `gleaner run --restore`
 CREATE TABLE IF NOT EXISTS deleted_notes (

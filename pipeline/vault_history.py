@@ -27,7 +27,6 @@ from .vault import STATE_DIR, Vault
 
 REPORTS_DIR = "reports"
 NUMBER = re.compile(r"\b\d+(?:[.,]\d+)*\b")
-PATH_OR_URL = re.compile(r"\S*/\S*")
 MAX_REASON_CHARS = 60
 NOT_A_HOST = "(the vault's own notes)"
 
@@ -108,12 +107,10 @@ def read_history(vault_root: Path) -> VaultHistory:
 
 def reason_kind(reason: str) -> str:
     """A failure's reason without its particulars (the host, the numbers), so that like
-    failures count together: `HTTP 404`, `network error`, `cannot read a file`. A server's
-    phrase for its status varies (`Not Found`, `File not found`), so only the code is kept."""
-    if reason.startswith("HTTP "):
-        return " ".join(reason.split()[:2])
-    kind = reason.split(": ", 1)[0].split(" (", 1)[0].strip()
-    kind = NUMBER.sub("N", PATH_OR_URL.sub("a file", kind))
+    failures count together: `HTTP 404 Not Found`, `network error`, `timed out after N s`."""
+    kind = reason.split(":", 1)[0].split(" (", 1)[0].split(" from ", 1)[0].strip()
+    if not kind.startswith("HTTP "):  # an HTTP status is the kind itself
+        kind = NUMBER.sub("N", kind)
     return kind if len(kind) <= MAX_REASON_CHARS else kind[:MAX_REASON_CHARS - 1] + "…"
 
 

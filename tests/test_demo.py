@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from pathlib import Path
@@ -12,6 +13,7 @@ from click.testing import CliRunner, Result
 from pipeline.cli import main
 from pipeline.frontmatter import split_frontmatter
 from pipeline.reading_queue import read_priority
+from pipeline.relevance_store import written_score
 from pipeline.state import State
 
 REVIEW_URL_PATH = "/blog/2024-year-in-review/"
@@ -103,13 +105,16 @@ def test_note_frontmatter_has_the_users_keys_and_types(demo_vault):
 
 
 def expected_read_priority(vault: Path, frontmatter: dict) -> int:
-    """The priority of the day the note was written, from the length the state recorded."""
+    """The priority of the day the note was written, from the relevance before rounding and
+    the length the state recorded."""
     state = State(vault / ".gleaner" / "state.sqlite")
     try:
         record = state.note_for_url(frontmatter["link"])
+        scored = written_score(state, record.id)
     finally:
         state.close()
-    return read_priority(frontmatter["relevance"], frontmatter["published"],
+    assert math.floor(scored["unrounded"] + 0.5) == frontmatter["relevance"]
+    return read_priority(scored["unrounded"], frontmatter["published"],
                          record.text_length, date.fromisoformat(frontmatter["upload_date"]))
 
 

@@ -273,14 +273,17 @@ def test_server_slower_than_the_timeout_fails_after_the_retries(server, config):
 def test_content_type_must_fit_what_the_source_is(server, config):
     server.routes["/feed"] = Response(RSS, content_type="application/rss+xml")
     server.routes["/logo"] = Response(b"\x89PNG\r\n", content_type="image/png")
+    server.routes["/page"] = Response(HTML, content_type="text/html")
 
-    as_article = fetch_one(server.url("/feed"), config)
+    as_article = fetch_one(server.url("/feed"), config)  # any source may be a feed
     as_feed = fetch_one(server.url("/feed"), config, kind="feed")
     image = fetch_one(server.url("/logo"), config)
+    image_as_feed = fetch_one(server.url("/logo"), config, kind="feed")
 
-    assert str(as_article) == "not an article: content type application/rss+xml"
+    assert isinstance(as_article, Page) and as_article.content_type == "application/rss+xml"
     assert isinstance(as_feed, Page) and as_feed.content_type == "application/rss+xml"
     assert str(image) == "not an article: content type image/png"
+    assert str(image_as_feed) == "not a feed: content type image/png"
 
 
 def test_requests_to_one_host_are_spaced_by_the_politeness_delay(server, config):

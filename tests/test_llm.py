@@ -12,7 +12,7 @@ from pipeline import orchestrator
 from pipeline.config import Config, FetchConfig, LLMConfig
 from pipeline.errors import ConfigError
 from pipeline.llm import split_text, summarizer_for
-from pipeline.records import Article, Source
+from pipeline.records import Analysis, Article, Source
 from pipeline.summarize import ExtractiveSummarizer
 
 from .conftest import AI_PARAGRAPHS, article_page
@@ -21,7 +21,7 @@ from .server import LoopbackServer, Response
 CHAT = "/v1/chat/completions"
 ARTICLE = Article(url="https://example.org/year-in-review", source_name="test",
                   title="A year of models", text="\n\n".join(AI_PARAGRAPHS))
-SENTENCES = tuple(AI_PARAGRAPHS)
+ANALYSIS = Analysis(topics=(), tags=(), sentences=tuple(AI_PARAGRAPHS))
 
 
 def chat(content: str, **response: object) -> Response:
@@ -47,7 +47,7 @@ class Run:
                                          environ or {})
 
     def summarize(self, article: Article = ARTICLE) -> str:
-        return self.summarizer.summarize(article, SENTENCES)
+        return self.summarizer.summarize(article, ANALYSIS)
 
 
 def sent_prompts(server: LoopbackServer) -> list[str]:
@@ -55,7 +55,7 @@ def sent_prompts(server: LoopbackServer) -> list[str]:
 
 
 def extractive_summary(config: Config) -> str:
-    return ExtractiveSummarizer(config.summary).summarize(ARTICLE, SENTENCES)
+    return ExtractiveSummarizer(config.summary).summarize(ARTICLE, ANALYSIS)
 
 
 def test_a_normal_reply_is_the_summary(server, tmp_path):

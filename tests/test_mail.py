@@ -80,7 +80,8 @@ def import_ai(base: str) -> bytes:
             f"Subject: Import AI 400: scaling laws, again\nDate: {SENT}\n"
             f"Message-ID: <importai-400@importai.example>\nMIME-Version: 1.0\n"
             f"Content-Type: text/plain; charset=utf-8\n\n"
-            f"Welcome to Import AI.\n\nThis week: scaling laws hold up again.\n"
+            f"Welcome to Import AI.\n\nThis week: scaling laws hold up again, in a study "
+            f"of four hundred language models.\n"
             f"Read: {base}/articles/import-ai-scaling\n\n"
             f"Unsubscribe: https://importai.example/unsubscribe\n").encode()
 

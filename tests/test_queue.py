@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from pipeline.calibration import Calibration
 from pipeline.cli import main
 from pipeline.errors import NoteError
 from pipeline.frontmatter import render_frontmatter, split_frontmatter
@@ -22,6 +23,7 @@ from pipeline.reading_queue import (
     rank_notes,
     read_priority,
 )
+from pipeline.relevance_store import save_relevance
 from pipeline.state import NoteRecord, State
 from pipeline.validate import validate_vault
 from pipeline.vault import Vault, safe_name
@@ -61,16 +63,23 @@ def write_note(vault: Path, title: str, relevance: int = 3, published: str | Non
 
 
 def record_in_state(vault: Path, link: str, title: str, text_length: int,
-                    owned_keys: dict) -> None:
-    """The state row Gleaner keeps for a note it wrote: its length and its snapshot."""
+                    owned_keys: dict, scored: dict | None = None) -> None:
+    """The state rows Gleaner keeps for a note it wrote: its length and its snapshot, and
+    what it scored (relevance before rounding, raw score) when written."""
     state = State(Vault(vault).state_path)
     try:
         with state.transaction():
-            state.save_note(NoteRecord(0, link, f"{title}.md", title, None, text_length,
-                                       {"keys": owned_keys, "sections": {}, "id": "gl-1"}),
-                            [], 0)
+            note_id = state.save_note(
+                NoteRecord(0, link, f"{safe_name(title)}.md", title, None, text_length,
+                           {"keys": owned_keys, "sections": {}, "id": "gl-1"}), [], 0)
+            if scored:
+                save_relevance(state, note_id, {}, {"rated_by_you": False, **scored}, None)
     finally:
         state.close()
+
+
+def scored(relevance: int, unrounded: float, score: float) -> dict:
+    return {"relevance": relevance, "unrounded": unrounded, "score": score}
 
 
 def ranked_titles(vault: Path) -> list[str]:
@@ -268,7 +277,7 @@ def test_gleaner_queue_prints_the_top_notes_and_writes_the_queue_note(vault):
     result = CliRunner().invoke(main, ["queue", "--vault", str(vault), "--limit", "2"])
     assert result.exit_code == 0, result.output
     first, second = result.stdout.splitlines()[1:3]
-    assert first.split()[:5] == ["1", "5.0", "5", "7", "min"]
+    assert first.split()[:5] == ["1", "5.00", "5.00", "7", "min"]
     assert first.endswith("Short and relevant.md") and second.endswith("Less relevant.md")
     assert "Not on the list" not in result.stdout
     assert "3 unread notes, 2 listed in" in result.stdout
@@ -287,6 +296,66 @@ def test_gleaner_queue_marks_a_read_priority_you_set(vault):
     write_note(vault, "Computed", relevance=4)
     result = CliRunner().invoke(main, ["queue", "--vault", str(vault)])
     lines = result.stdout.splitlines()
-    assert lines[1].split()[:2] == ["1", "9.0*"] and lines[1].endswith("Pinned by the reader.md")
+    assert lines[1].split()[:2] == ["1", "9.00*"]
+    assert lines[1].endswith("Pinned by the reader.md")
     assert "*" not in lines[2]
     assert lines[3] == "* the read_priority you set"
+
+
+# relevance before rounding ----------------------------------------------------------------
+
+def test_notes_that_all_show_5_are_ordered_by_where_their_scores_stand_in_the_vault(vault):
+    for title, score in (("Best tenth", 5.9), ("Just rounds up", 5.1), ("Middle", 5.5)):
+        link = write_note(vault, title, relevance=5, published=days_ago(3))
+        record_in_state(vault, link, title, chars_for(4), {"relevance": 5},
+                        scored(5, 4.6, score=score))
+    entries, _ = rank_notes(Vault(vault), TODAY)
+    scale = Calibration.of([5.9, 5.1, 5.5])
+    assert [e.title for e in entries] == ["Best tenth", "Middle", "Just rounds up"]
+    assert [e.relevance for e in entries] == [scale.value(5.9), scale.value(5.5), scale.value(5.1)]
+    assert entries[0].score == pytest.approx(priority_score(scale.value(5.9), 3, 4))
+    assert len({round(e.score, 2) for e in entries}) == 3
+
+
+def test_notes_placed_alike_as_the_vault_grew_differ_by_where_they_stand_now(vault):
+    """Two old posts written at different moments of a run kept the same value before
+    rounding; their raw scores differ, so the queue must not show them tied."""
+    for title, score in (("Gemma", 4.866), ("Falcon", 4.883), ("Aya", 4.2), ("Llama", 5.3)):
+        link = write_note(vault, title, relevance=4, published=days_ago(900))
+        record_in_state(vault, link, title, chars_for(6), {"relevance": 4},
+                        scored(4, 4.04, score=score))
+    entries, _ = rank_notes(Vault(vault), TODAY)
+    assert [e.title for e in entries] == ["Llama", "Falcon", "Gemma", "Aya"]
+    assert len({f"{e.score:.2f}" for e in entries}) == 4
+
+
+def test_relevance_the_person_set_counts_as_a_whole_number(vault):
+    link = write_note(vault, "Lowered by the reader", relevance=2, published=days_ago(3))
+    record_in_state(vault, link, "Lowered by the reader", chars_for(4), {"relevance": 5},
+                    scored(5, 4.8, score=6.0))
+    (entry,), _ = rank_notes(Vault(vault), TODAY)
+    assert entry.relevance == 2.0
+
+
+def test_a_tie_in_priority_goes_to_the_higher_raw_score_then_to_the_newer_note(vault):
+    for title, score, age in (("Older, same score", 5.0, 30), ("Lower score", 4.0, 1),
+                              ("Newer, same score", 5.0, 2)):
+        link = write_note(vault, title, relevance=3, published=days_ago(age), read_priority=4)
+        record_in_state(vault, link, title, chars_for(4), {"relevance": 3, "read_priority": 1},
+                        scored(3, 3.2, score=score))
+    entries, _ = rank_notes(Vault(vault), TODAY)
+    assert all(e.yours and e.score == 4 for e in entries)
+    assert [e.title for e in entries] == ["Newer, same score", "Older, same score",
+                                          "Lower score"]
+
+
+def test_the_queue_note_shows_priority_and_relevance_before_rounding(vault):
+    link = write_note(vault, "Measured", relevance=4, published=days_ago(1))
+    record_in_state(vault, link, "Measured", chars_for(3), {"relevance": 4},
+                    scored(4, 3.62, score=4.4))
+    make_queue(vault, today=TODAY)
+    text = (vault / QUEUE_NOTE).read_text(encoding="utf-8")
+    relevance = Calibration.of([4.4]).value(4.4)
+    priority = priority_score(relevance, 1, 3)
+    assert (f"1. [[Measured|Measured]] · priority {priority:.2f} · relevance {relevance:.2f}"
+            " · 3 min") in text

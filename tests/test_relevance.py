@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
 import statistics
 from dataclasses import replace
@@ -18,17 +19,12 @@ from pipeline.cli import EXIT_USAGE, main
 from pipeline.config import Config, FetchConfig, config_from_dict, load_config
 from pipeline.errors import ConfigError
 from pipeline.frontmatter import render_frontmatter, split_frontmatter
-from pipeline.learning import (
-    Evidence,
-    RelevanceScorer,
-    collect_evidence,
-    features_for,
-    learn,
-)
+from pipeline.learning import Evidence, collect_evidence, features_for, learn
 from pipeline.profile import Interest, profile_from_config
 from pipeline.records import Analysis, Article, Topic
 from pipeline.relevance import NoteFeatures, score_features
 from pipeline.relevance_store import relevance_rows, save_relevance
+from pipeline.scoring import RelevanceScorer
 from pipeline.sources import read_sources
 from pipeline.state import NoteRecord, State
 from pipeline.vault import Vault
@@ -41,7 +37,8 @@ CLAUDE = Topic("Claude 3.5 Sonnet", "Model", organization="Anthropic")
 GPT = Topic("GPT-4o", "Model", organization="OpenAI")
 MISTRAL = Topic("Mistral AI", "Organization", aliases=("Mistral",))
 NOTE = NoteFeatures(tags=("Large_Language_Model",), topics=(CLAUDE, GPT, MISTRAL),
-                    sources=("Data Elixir", "www.simonwillison.net"), phrases=("crypto",))
+                    sources=("Data Elixir", "www.simonwillison.net"), phrases=("crypto",),
+                    mentions=(3, 1, 2))
 
 
 def profile(**tables):
@@ -65,7 +62,7 @@ def test_a_negative_weight_lowers_the_relevance():
 
 @pytest.mark.parametrize(("baseline", "relevance"),
                          [(-3.0, 0), (2.49, 2), (2.5, 3), (4.9, 5), (9.0, 5)])
-def test_the_relevance_is_the_score_rounded_and_clamped_to_0_5(baseline, relevance):
+def test_without_a_vault_the_relevance_is_the_score_rounded_and_clamped(baseline, relevance):
     scored = score_features(NoteFeatures(), profile(baseline=baseline))
     assert scored.value == relevance
     assert scored.score == baseline
@@ -77,27 +74,56 @@ def test_every_matching_term_is_listed_with_its_points_and_evidence():
         sources={"simonwillison.net": 1.0}, categories={"Model": 0.5},
         phrases={"crypto": -1.0}, concepts={"Open Weights": 2.0}))
 
+    models = 0.5 * 3 * (1 - math.exp(-(3 / 4 + 1 / 2) / 3))  # Claude 3 mentions, GPT-4o 1
     assert terms(scored) == [
         ("Large_Language_Model", "topics", 1.5, "tag Large_Language_Model"),
-        ("Model", "categories", 1.0, "2 Model topics: Claude 3.5 Sonnet, GPT-4o"),
         ("crypto", "phrases", -1.0, '"crypto" in the text'),
         ("simonwillison.net", "sources", 1.0, "source www.simonwillison.net"),
-        ("Anthropic", "organizations", 0.5, "maker of Model topic Claude 3.5 Sonnet"),
+        ("Model", "categories", pytest.approx(models),
+         "2 Model topics: Claude 3.5 Sonnet, GPT-4o, 4 mentions"),
+        ("Anthropic", "organizations", 0.5 * 3 / 4,
+         "maker of Model topic Claude 3.5 Sonnet, 3 mentions"),
     ]
-    assert scored.score == 3.0 and scored.value == 3
+    assert scored.score == pytest.approx(1.5 + models + 0.375)
 
 
 def test_names_match_whatever_their_case_spaces_underscores_or_alias():
     scored = score_features(NOTE, profile(topics={"large language model": 1},
                                           organizations={"mistral": 1, "OPENAI": 1}))
     assert {evidence for *_, evidence in terms(scored)} == {
-        "tag Large_Language_Model", "Organization topic Mistral AI",
-        "maker of Model topic GPT-4o"}
+        "tag Large_Language_Model", "Organization topic Mistral AI, 2 mentions",
+        "maker of Model topic GPT-4o, 1 mention"}
 
 
-def test_a_category_counts_each_of_its_topics_up_to_three():
-    many = NoteFeatures(topics=tuple(Topic(f"Model {n}", "Model") for n in range(5)))
-    assert score_features(many, profile(categories={"Model": 0.5})).score == 1.5
+def test_a_topic_named_often_counts_more_than_one_named_in_passing():
+    liked = profile(organizations={"Anthropic": 1}, concepts={"Open Weights": 1})
+    weights = Topic("Open Weights", "Concept")
+
+    def score(claude: int, weights_named: int) -> float:
+        note = NoteFeatures(topics=(CLAUDE, weights), mentions=(claude, weights_named))
+        return score_features(note, liked).score
+
+    assert score(1, 1) == 0.5 + 0.5  # m / (m + 1): a name in passing counts half
+    assert score(1, 1) < score(9, 1) < score(9, 9)
+    assert score(9, 1) == pytest.approx(0.9 + 0.5)
+
+
+def test_an_organization_counts_the_mentions_of_its_models_too():
+    anthropic = Topic("Anthropic", "Organization")
+    note = NoteFeatures(topics=(CLAUDE, anthropic), mentions=(5, 1))
+    [term] = score_features(note, profile(organizations={"Anthropic": 1})).contributions
+    assert term.strength == 6 / 7 and term.evidence == "Organization topic Anthropic, 6 mentions"
+
+
+def test_a_category_grows_with_its_topics_toward_three():
+    def strength(count: int, mentions: int | None = None) -> float:
+        note = NoteFeatures(topics=tuple(Topic(f"Model {n}", "Model") for n in range(count)),
+                            mentions=() if mentions is None else (mentions,) * count)
+        return score_features(note, profile(categories={"Model": 1})).score
+
+    assert strength(1) == pytest.approx(3 * (1 - math.exp(-1 / 3)))
+    assert strength(1) < strength(3) < strength(5) < strength(50) < 3
+    assert strength(5, mentions=1) < strength(5, mentions=10) < strength(5)
 
 
 # the config -------------------------------------------------------------------------------
@@ -121,7 +147,8 @@ def test_the_flat_interests_of_earlier_versions_still_score_as_before():
     note = NoteFeatures(tags=("Large_Language_Model",), phrases=("crypto",),
                         topics=tuple(Topic(f"Model {n}", "Model") for n in range(4)))
 
-    assert score_features(note, flat).score == 1.5 + 0.5 * 3 - 2
+    assert score_features(note, flat).score == pytest.approx(
+        1.5 + 0.5 * 3 * (1 - math.exp(-4 / 3)) - 2)
     assert flat.phrases() == ["Large_Language_Model", "Model", "crypto"]
 
 
@@ -157,8 +184,8 @@ def test_more_ratings_move_a_weight_further():
     assert score_features(POLICY, many.profile).value < score_features(POLICY, PRIOR).value
 
 
-def test_a_five_on_a_note_scored_above_five_teaches_nothing():
-    strong = profile(topics={"Large_Language_Model": 3}, categories={"Model": 1})
+def test_a_five_on_a_note_at_the_top_of_the_scale_teaches_nothing():
+    strong = profile(topics={"Large_Language_Model": 3}, categories={"Model": 2})
     learned = learn(strong, [Evidence(1, RELEASE, "rating", 5)])
     assert learned.profile.weights == pytest.approx(strong.weights)
     assert learned.profile.baseline == pytest.approx(strong.baseline)
@@ -284,14 +311,18 @@ def test_the_next_runs_new_notes_move_toward_the_persons_ratings(rated_vault):
     vault, config, _, _, second = rated_vault
     state = State(Vault(vault).state_path)
     rows = {row.note.path: row for row in relevance_rows(state)}
+    # the configured profile alone, on the scale it draws from the vault: what a run
+    # without ratings writes
+    unlearned = learn(config.interests, [Evidence(row.note.id, features_for(row), "anchor")
+                                         for row in rows.values()])
     before, after = [], []
     for item in second.items:
         name = item.location.rsplit("/", 1)[1]
         if name in RELEASES_NEW + POLICY_NEW:
             frontmatter, _ = split_frontmatter((vault / item.note).read_text(encoding="utf-8"))
-            # the configured profile alone: what a run without ratings writes
-            unlearned = score_features(features_for(rows[item.note]), config.interests).value
-            before.append(abs(unlearned - INTENDED[name]))
+            configured = score_features(features_for(rows[item.note]), config.interests,
+                                        unlearned.calibration).value
+            before.append(abs(configured - INTENDED[name]))
             after.append(abs(frontmatter["relevance"] - INTENDED[name]))
     assert len(after) == 6
     assert statistics.mean(after) < statistics.mean(before)
@@ -314,6 +345,8 @@ def test_the_run_report_gives_each_written_note_its_top_terms(rated_vault):
     entry = second.relevance[notes["policy-01"]]
     assert entry["terms"] and {"term", "kind", "weight", "points", "evidence"} <= set(
         entry["terms"][0])
+    for written in second.relevance.values():
+        assert math.floor(written["unrounded"] + 0.5) == written["relevance"]
     saved = json.loads(max((vault / ".gleaner" / "reports").glob("run-*.json")).read_text())
     assert saved["relevance"] == json.loads(json.dumps(second.relevance))
 
@@ -328,6 +361,8 @@ def test_explain_shows_the_persons_value_and_the_learned_weights(rated_vault):
     assert result.exit_code == 0, result.output
     assert re.search(r"relevance: 1, set by you \(Gleaner wrote [2-5]\)", result.output)
     assert re.search(r"weights learned from \d+ rated and 0 read notes", result.output)
+    assert re.search(r"\d\.\d\d before rounding: the score is above \d+% of the 16 notes'",
+                     result.output)
     assert re.search(r"Regulation \(topics, weight -[\d.]+, configured \+0\.00\): "
                      r"tag Regulation", result.output)
 
