@@ -7,6 +7,7 @@ Set GLEANER_SCREENSHOTS to a folder to keep the screenshots (the README's comes 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -18,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import EXIT_USAGE, main
+from pipeline.report import ItemResult, RunReport
 from pipeline.vault_history import host_of, read_history, reason_kind
 
 from .conftest import article_page
@@ -206,6 +208,17 @@ def test_history_counts_the_vaults_articles_runs_and_failures(demo_vault):
 ])
 def test_like_failures_count_together_without_their_particulars(reason, kind):
     assert reason_kind(reason) == kind
+
+
+def test_runs_finishing_in_the_same_second_keep_a_run_report_each(tmp_path):
+    """The page counts failures from the run reports: one must never replace another."""
+    reports = [RunReport(finished="2026-01-05T10:00:00+00:00",
+                         items=[ItemResult(f"https://a.example/{n}", "failed", "HTTP 404")])
+               for n in range(3)]
+    paths = [report.save(tmp_path) for report in reports]
+    assert sorted(paths) == paths and len(set(paths)) == 3
+    assert [json.loads(path.read_text(encoding="utf-8"))["items"][0]["location"]
+            for path in paths] == [f"https://a.example/{n}" for n in range(3)]
 
 
 @pytest.mark.parametrize(("location", "host"), [
