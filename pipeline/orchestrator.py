@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import date
@@ -38,13 +37,13 @@ from .notes import load_template, render_note, with_pending
 from .parallel import Prepared
 from .poll import NewItem, Poll
 from .reading_queue import read_priority, reading_minutes
-from .records import Analysis, Article, NoteDraft, Page, Source, Topic
+from .records import Analysis, Article, NoteDraft, Page, Source
 from .report import ItemResult, RunReport
 from .scoring import RelevanceScorer, held_back
 from .state import NoteRecord, State, now
 from .tags import Taxonomy
 from .templates import NoteTemplate
-from .topics import write_topic_note
+from .topics import in_vault_names, write_topic_note
 from .trends import MentionHistory, week_label
 from .vault import STATE_DIR, Vault
 from .week_digest import weeks_to_write, write_week_digest
@@ -230,13 +229,23 @@ class _Run:
                         ) -> Iterator[tuple[Key, Outcome]]:
         needing_work = (((key, source, outcome), self._needs_work(outcome))
                         for key, source, outcome in fetched)
-        prepared_items = held_back(self.stages.in_order(needing_work), _article_and_analysis,
+        prepared_items = held_back(self.stages.in_order(needing_work), self._to_be_scored,
                                    lambda: self.relevance)
         for (key, source, outcome), prepared in prepared_items:
             item = self._item(source, outcome, prepared)
             if item is not None:
                 self._record_made(key, item)
             yield key, outcome
+
+    def _to_be_scored(self, item: tuple[object, Prepared | GleanerError | None]
+                      ) -> tuple[Article, Analysis] | None:
+        """A prepared item's article, and its analysis as its note will have it: held-back
+        notes are put on the scale with the score they will be written with. Records no
+        topic: the note may yet fail."""
+        prepared = item[1]
+        if not isinstance(prepared, Prepared):
+            return None
+        return prepared.article, in_vault_names(prepared.analysis, self.state.established_topic)
 
     def _record_made(self, key: Key, item: ItemResult) -> None:
         """Records what became of a page; a run whose keys carry more (an import's saved
@@ -345,7 +354,7 @@ class _Run:
 
     def _draft(self, prepared: Prepared) -> NoteDraft:
         article = prepared.article
-        analysis = self._in_vault_names(prepared.analysis)
+        analysis = in_vault_names(prepared.analysis, self.state.remember_topic)
         has_abstract = article.paper is not None and article.paper.abstract
         summary = self.llm.summarize(article, analysis) \
             if self.llm and not has_abstract else prepared.summary
@@ -353,16 +362,6 @@ class _Run:
         return NoteDraft(article, analysis, summary, scored.value, read_priority=read_priority(
             scored.unrounded, article.published, prepared.text_length),
             reading_minutes=max(1, round(reading_minutes(prepared.text_length))))
-
-    def _in_vault_names(self, analysis: Analysis) -> Analysis:
-        """Topics under the names the vault already uses (two spellings may become one)."""
-        mentions: Counter[str] = Counter()
-        topics: dict[str, Topic] = {}
-        for topic in analysis.topics:
-            established = self.state.remember_topic(topic)
-            topics.setdefault(established.key, established)
-            mentions[established.key] += analysis.mentions.get(topic.key, 1)
-        return replace(analysis, topics=tuple(topics.values()), mentions=dict(mentions))
 
     def _emit(self, draft: NoteDraft, existing: NoteRecord | None, page: Page,
               content_hash: str, prints: list[int], text_length: int) -> ItemResult:
@@ -491,12 +490,6 @@ def _issue_links(issue: NewItem, page: Page) -> list[Source]:
     urls = newsletter_links(page.content, page.url, issue.home, issue.sender_domain)
     return [Source(location=url, origin=page.source.origin, from_newsletter=True)
             for url in urls]
-
-
-def _article_and_analysis(item: tuple[object, Prepared | GleanerError | None]
-                          ) -> tuple[Article, Analysis] | None:
-    prepared = item[1]
-    return (prepared.article, prepared.analysis) if isinstance(prepared, Prepared) else None
 
 
 def _content_hash(page: Page) -> str:

@@ -11,6 +11,9 @@ the same articles (pipeline/bases.py), is written once and then the person's.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from .bases import TOPIC_VIEW_SECTION, topic_view, topic_view_target
@@ -18,14 +21,28 @@ from .errors import NoteError
 from .frontmatter import render_frontmatter, split_frontmatter
 from .handover import is_gleaners, remember_written
 from .markup import link_label
-from .records import Topic
+from .records import Analysis, Topic
 from .sections import PREAMBLE, join_sections, split_sections
-from .state import State
+from .state import State, topic_key
 from .validate import check_frontmatter
 from .vault import TOPICS_DIR, Vault, safe_name
 
 ARTICLES = "Articles"
 ARTICLE_LINE = re.compile(r"^- \[\[[^\]|]+\|.*\]\]$")
+
+
+def in_vault_names(analysis: Analysis, established: Callable[[Topic], Topic | None]
+                   ) -> Analysis:
+    """The analysis with its topics under the names the vault already uses, or else under
+    their first spelling in the article: two spellings of one name become one topic, whose
+    mentions add up. The score counts topics (relevance.py), so a note must be scored on the
+    same topics when it is put on the scale (scoring.py) as when it is written."""
+    mentions: Counter[str] = Counter()
+    topics: dict[str, Topic] = {}
+    for topic in analysis.topics:
+        named = topics.setdefault(topic_key(topic), established(topic) or topic)
+        mentions[named.key] += analysis.mentions.get(topic.key, 1)
+    return replace(analysis, topics=tuple(topics.values()), mentions=dict(mentions))
 
 
 def topic_note_path(topic: Topic) -> str:
