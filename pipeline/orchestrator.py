@@ -10,43 +10,37 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from .bases import BASE_FILE, write_vault_base
 from .channels import Channels
 from .config import Config
-from .digest import digest_path, render_digest
+from .emit import NoteEmitting
 from .errors import GleanerError, NoteError
 from .etiquette import RobotsCache
 from .executors import cpu_stages
-from .feed_items import FROM_FEED, with_feed_text
+from .feed_items import with_feed_text
 from .feeds import FeedItem, is_feed, parse_feed
 from .fetch import fetch_each, fetch_pages
-from .frontmatter import render_frontmatter, split_frontmatter
 from .full_texts import FullTexts, paper_entry, paper_source
 from .links import canonical_url
 from .lock import VaultLock
 from .mail import newsletter_links
-from .markup import readable
 from .note_index import NoteIndex
-from .notes import load_template, render_note, with_pending
+from .notes import load_template
 from .parallel import Prepared
 from .poll import NewItem, Poll
-from .reading_queue import read_priority, reading_minutes
-from .records import Analysis, Article, NoteDraft, Page, Source
+from .records import Analysis, Article, Page, Source
 from .report import ItemResult, RunReport
 from .scoring import RelevanceScorer, held_back
 from .state import NoteRecord, State, now
 from .tags import Taxonomy
 from .templates import NoteTemplate
-from .topics import in_vault_names, write_topic_note
-from .trends import MentionHistory, week_label
+from .topics import in_vault_names
 from .vault import STATE_DIR, Vault
-from .week_digest import weeks_to_write, write_week_digest
+from .view_notes import write_views
 
 if TYPE_CHECKING:
     from .summarize import Summarizer
@@ -82,7 +76,7 @@ def ingest_polled(vault: Vault, state: State, config: Config, polled: Poll,
     return _Run(vault, state, config, on_item, template).ingest(polled)
 
 
-class _Run:
+class _Run(NoteEmitting):
     def __init__(self, vault: Vault, state: State, config: Config, on_item: OnItem,
                  template: NoteTemplate, restored: set[int] | None = None) -> None:
         self.vault = vault
@@ -269,9 +263,7 @@ class _Run:
 
     def _finish(self, run_id: int) -> RunReport:
         self.stages.close()
-        self.report.topic_notes_written = self._write_topic_notes()
-        self._write_digests()
-        self._write_vault_base()
+        write_views(self.vault, self.state, self.report)
         self.report.finished = now()
         self.state.finish_run(run_id, self.report.counts)
         self.report.save(self.vault.root / STATE_DIR / "reports")
@@ -351,138 +343,6 @@ class _Run:
     def _lost(self, record: NoteRecord) -> bool:
         """A note a killed run recorded but never wrote: made again, not taken for deleted."""
         return bool(record.owned.get("pending")) and self.index.find(record) is None
-
-    def _draft(self, prepared: Prepared) -> NoteDraft:
-        article = prepared.article
-        analysis = in_vault_names(prepared.analysis, self.state.remember_topic)
-        has_abstract = article.paper is not None and article.paper.abstract
-        summary = self.llm.summarize(article, analysis) \
-            if self.llm and not has_abstract else prepared.summary
-        scored = self.relevance.score(article, analysis)
-        return NoteDraft(article, analysis, summary, scored.value, read_priority=read_priority(
-            scored.unrounded, article.published, prepared.text_length),
-            reading_minutes=max(1, round(reading_minutes(prepared.text_length))))
-
-    def _emit(self, draft: NoteDraft, existing: NoteRecord | None, page: Page,
-              content_hash: str, prints: list[int], text_length: int) -> ItemResult:
-        article = draft.article
-        path = existing.path if existing else self.vault.free_note_path(article.title)
-        current = self.vault.read(path)
-        versions = self.state.urls_of(existing.id) if existing else []
-        channels = self.channels.for_note(existing, page.source,
-                                          article.source_name or article.site_name)
-        rendered = render_note(draft, self.index.note_paths, versions, current,
-                               existing.owned if existing else None, template=self.template,
-                               sources=channels)
-        status = "unchanged" if rendered.text == current else \
-            ("written" if current is None else "updated")
-        record = NoteRecord(existing.id if existing else 0, article.url, path,
-                            readable(article.title), article.published, text_length,
-                            {**rendered.owned, "channels": channels})
-        if status != "unchanged":
-            record = self._before_writing(record, existing.owned if existing else None, prints)
-            self.vault.write(path, rendered.text)
-        with self.state.transaction():
-            note_id = self.state.save_note(record, prints, len(prints))
-            self.state.add_url(canonical_url(page.url), note_id)
-            self.state.record_fetch(page.source.location, note_id, page.validators, content_hash)
-            self.state.set_mentions(note_id, draft.analysis.mentions)
-            scored = self.relevance.remember(self.state, note_id, path, article,
-                                             draft.analysis)
-            self.state.mark_topics_dirty(draft.analysis.topics)
-            if self.digest_day and not (existing and existing.owned.get("keys")):
-                self.state.add_to_digest(self.digest_day, note_id, article.source_name)
-        self.index.add((article.url, canonical_url(page.url)), path)
-        self.report.kept_edits.extend(f"{path}: {what}" for what in rendered.kept)
-        if status != "unchanged":
-            self.report.add_relevance(path, scored)
-        stood_in = article.text_from if article.text_from not in (None, FROM_FEED) else ""
-        return ItemResult(page.source.location, status, f"text from the {stood_in}"
-                          if stood_in else "", path)
-
-    def _before_writing(self, record: NoteRecord, committed: dict | None,
-                        prints: list[int]) -> NoteRecord:
-        """Commit what is about to be written before writing it: after a kill between file
-        and commit, the next run finds the note by URL and knows its text as Gleaner's."""
-        pending = with_pending(committed, record.owned)
-        with self.state.transaction():
-            note_id = self.state.save_note(replace(record, owned=pending), prints, len(prints))
-        return replace(record, id=note_id)
-
-    def _older_version(self, article: Article, existing: NoteRecord, page: Page,
-                       content_hash: str) -> ItemResult:
-        """Record another copy (older, shorter or identical) of a note's article as a version."""
-        path = existing.path
-        text = self.vault.read(path)
-        if text is None:
-            raise NoteError(f"note {path} for this article's newer version is missing")
-        frontmatter, body = split_frontmatter(text)
-        versions = list(frontmatter.get("versions") or [])
-        status = "unchanged"
-        if article.url not in versions and article.url != frontmatter.get("link"):
-            frontmatter["versions"] = [*versions, article.url]
-            status = "updated"
-        owned = {**existing.owned, "keys": {**existing.owned.get("keys", {}),
-                                            "versions": frontmatter.get("versions", [])},
-                 "channels": self.channels.for_note(existing, page.source, None)}
-        if status == "updated":
-            prints, _ = self._prints_of(existing)
-            self._before_writing(replace(existing, owned=owned, path=path), existing.owned, prints)
-            self.vault.write(path, render_frontmatter(frontmatter) + body)
-        with self.state.transaction():
-            note_id = self.state.save_note(replace(existing, owned=owned, path=path),
-                                           *self._prints_of(existing))
-            self.state.add_url(article.url, note_id)
-            self.state.record_fetch(page.source.location, note_id, page.validators, content_hash)
-        self.index.add((article.url,), path)
-        return ItemResult(page.source.location, status, "older version of an existing note", path)
-
-    def _prints_of(self, record: NoteRecord) -> tuple[list[int], int]:
-        prints = self.state.fingerprint_of(record.id)
-        return prints, len(prints)
-
-    def _write_topic_notes(self) -> int:
-        written = 0
-        for topic in self.state.dirty_topics():
-            try:
-                written += write_topic_note(self.vault, topic, self.state.topic_articles(topic.key),
-                                            self.state)
-            except GleanerError as exc:
-                self.report.add(ItemResult(f"topic {topic.key}", "failed", str(exc)))
-                continue
-            self.state.clear_dirty_topic(topic)
-        return written
-
-    def _write_week_digests(self, days: list[str]) -> None:
-        if not days:
-            return
-        history = MentionHistory.from_state(self.state)
-        for week in weeks_to_write(self.state, days, history):
-            try:
-                write_week_digest(self.vault, history, week)
-            except GleanerError as exc:
-                self.report.add(ItemResult(f"digest {week_label(week)}", "failed", str(exc)))
-
-    def _write_vault_base(self) -> None:
-        try:
-            write_vault_base(self.vault, self.state)
-        except GleanerError as exc:
-            self.report.add(ItemResult(BASE_FILE, "failed", str(exc)))
-
-    def _write_digests(self) -> None:
-        """The week digests first: they are found from the dirty days, which a daily
-        digest's write clears."""
-        dirty = self.state.dirty_digests()
-        self._write_week_digests([day for day, _ in dirty])
-        for day, known_path in dirty:
-            path = known_path or digest_path(self.vault, day)
-            self.state.set_digest_path(day, path)
-            try:
-                self.vault.write(path, render_digest(day, self.state.digest_notes(day)))
-            except GleanerError as exc:
-                self.report.add(ItemResult(f"digest {day}", "failed", str(exc)))
-                continue
-            self.state.digest_written(day)
 
 
 def _issue_links(issue: NewItem, page: Page) -> list[Source]:
