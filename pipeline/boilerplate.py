@@ -50,7 +50,7 @@ CHROME_CLASSES = frozenset({
 })
 CHROME_IDS = frozenset({"templateFooter", "templatePreheader", "footer"})
 CHROME_COMPONENTS = frozenset({"SubscribeWidgetToDOM", "CaptionedButtonToDOM"})
-CHROME_TAGS = ("form", "input", "button", "svg", "noscript")
+CHROME_TAGS = ("input", "button", "svg", "noscript")
 BUTTON_CLASSES = frozenset({"button-wrapper", "kg-button-card", "mcnButtonBlock", "btn"})
 MAIL_CLIENT_PREFIX = re.compile(r"^m_-?\d+_?")  # Gmail prefixes class names when forwarded
 
@@ -93,11 +93,18 @@ LAYOUT_BLOCKS = (f"{ROWS}/td/*[self::p or self::h1 or self::h2 or self::h3 or se
                  "self::div or self::table or self::ul or self::ol or self::blockquote]")
 
 
+
+
 def strip_chrome(tree: HtmlElement) -> HtmlElement:
-    """Take every platform's chrome out of `tree`, in place; the tree is returned."""
+    """Take every platform's chrome out of `tree`, in place; the tree is returned.
+
+    A form is chrome (a sign-up, a search box) only when short: one that holds the page's
+    writing is its layout (ASP.NET wraps whole pages in one)."""
+    visible = _visible_counts(tree)
     doomed = [element for element in tree.iter() if isinstance(element.tag, str)
-              and _is_chrome(element)]
-    doomed.extend(_sponsor_blocks(tree))
+              and _is_chrome(element, 0 < visible[element] <= MAX_CHROME_CHARS)]
+    doomed.extend(form for form in tree.iter("form") if visible[form] <= MAX_CHROME_CHARS)
+    doomed.extend(_sponsor_blocks(tree, visible))
     _drop(doomed)
     return tree
 
@@ -132,12 +139,30 @@ def _parsed(document: str | bytes) -> HtmlElement | None:
         return None
 
 
+def _visible_counts(tree: HtmlElement) -> dict[HtmlElement, int]:
+    """How many non-blank characters of text each element holds (keyed by the element itself,
+    which keeps lxml's proxy alive: an id could be reused): a bound that rules out long
+    blocks before their text is built. Counted children first in one pass,
+    so the text of a large page's containers is not built again for each ancestor."""
+    visible: dict[HtmlElement, int] = {}
+    for element in reversed(list(tree.iter())):
+        count = _visible_chars(element.text) if isinstance(element.tag, str) else 0
+        for child in element:
+            count += visible[child] + _visible_chars(child.tail)
+        visible[element] = count
+    return visible
+
+
+def _visible_chars(text: str | None) -> int:
+    return len(text) - text.count(" ") - text.count("\n") if text else 0
+
+
 def _is_layout(table: HtmlElement) -> bool:
     """A table that places blocks (a mail's columns and boxes), not one of data."""
     return table.get("role") == "presentation" or bool(table.xpath(LAYOUT_BLOCKS))
 
 
-def _is_chrome(element: HtmlElement) -> bool:
+def _is_chrome(element: HtmlElement, short: bool) -> bool:
     if element.tag in CHROME_TAGS:
         return True
     classes = {MAIL_CLIENT_PREFIX.sub("", name) for name in element.get("class", "").split()}
@@ -148,7 +173,7 @@ def _is_chrome(element: HtmlElement) -> bool:
         return _is_chrome_button(element)
     if element.tag == "a":
         return _is_image_link(element)
-    return element.tag in TEXT_BLOCKS and _is_chrome_text(_text(element))
+    return short and element.tag in TEXT_BLOCKS and _is_chrome_text(_text(element))
 
 
 def _is_chrome_button(element: HtmlElement) -> bool:
@@ -167,19 +192,21 @@ def _is_chrome_text(text: str) -> bool:
     return 0 < len(text) <= MAX_CHROME_CHARS and CHROME_TEXT.fullmatch(text) is not None
 
 
-def _sponsor_blocks(tree: HtmlElement) -> Iterator[HtmlElement]:
+def _sponsor_blocks(tree: HtmlElement, visible: dict[HtmlElement, int]) -> Iterator[HtmlElement]:
     """Each sponsor label with what it labels: its small container, else the blocks after it
     up to the next heading or rule (if that is short), else the label alone."""
-    for label in _sponsor_labels(tree):
+    for label in _sponsor_labels(tree, visible):
         container = _sponsor_container(label)
         yield container
         if container is label:
             yield from _section_after(label)
 
 
-def _sponsor_labels(tree: HtmlElement) -> Iterator[HtmlElement]:
+def _sponsor_labels(tree: HtmlElement, visible: dict[HtmlElement, int]) -> Iterator[HtmlElement]:
     """The smallest blocks whose text is a sponsor label."""
     for element in tree.iter(*TEXT_BLOCKS):
+        if not 0 < visible[element] <= MAX_LABEL_CHARS:
+            continue
         text = _text(element)
         if text and len(text) <= MAX_LABEL_CHARS and SPONSOR_LABEL.fullmatch(text) and not any(
                 SPONSOR_LABEL.fullmatch(_text(child)) for child in element.iter(*TEXT_BLOCKS)

@@ -1,0 +1,160 @@
+"""The main text of an HTML page as Markdown, from the one tree the page is parsed into.
+
+trafilatura reads the page first, in its fast mode: its own fallbacks (a vendored
+readability and jusText, run on every page in its default mode) cost a third of its time and
+lowered F1 on the extraction benchmark. Gleaner asks for a second reading only when the first
+looks wrong by measurable features (docs/EXTRACTION.md has the rules, chosen on one half of
+the benchmark and held on the other):
+
+- thin: the text is a sliver of the page's (under THIN_SHARE of its characters), as when
+  trafilatura keeps a teaser box and misses the article: readability reads the same tree;
+- split: the page's one <article> holds far more paragraph text than was kept, as when a
+  site splits its article over several containers: the <article>'s own blocks are read.
+
+A second reading replaces the first only when it is clearly longer (LONGER_BY). Then what is
+no text of the article goes: the title heading (the note carries the title already) and
+runs of blocks that are nothing but links (related-article lists, "more from" boxes).
+"""
+
+from __future__ import annotations
+
+import re
+from copy import deepcopy
+
+import trafilatura
+from lxml.html import HtmlElement
+from trafilatura.external import try_readability
+
+from .boilerplate import strip_chrome
+from .errors import ExtractError
+from .text import markdown_to_text
+
+MIN_TEXT_CHARS = 80
+THIN_SHARE = 0.02  # of the page's text: below it the first reading missed the article
+SPLIT_BODY_RATIO = 1.8  # <article> paragraph text against the kept text
+LONGER_BY = 1.2  # how much longer a second reading must be to replace the first
+MIN_LINK_RUN = 2  # consecutive link-only blocks that make a list of other articles
+BLOCK_PREFIX = {"h1": "# ", "h2": "## ", "h3": "### ", "h4": "#### ", "li": "- ",
+                "blockquote": "> "}
+BLOCKS = tuple(["p", *BLOCK_PREFIX])
+NOT_TEXT = ("script", "style", "nav", "header", "footer", "aside", "form", "noscript")
+LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+WORD = re.compile(r"\w")
+HEADING = re.compile(r"^#{1,6}\s+")
+
+
+def main_markdown(tree: HtmlElement, url: str, title: str | None) -> str:
+    """The article's text as Markdown; ExtractError when the page holds none."""
+    body = strip_chrome(deepcopy(tree))  # a newsletter platform's furniture is no text
+    markdown = _trafilatura(body, url)
+    chars = _chars(markdown)
+    if chars < MIN_TEXT_CHARS or chars < THIN_SHARE * _page_chars(body):
+        markdown, chars = _longer(markdown, chars, _readability(body, url))
+    if _article_paragraph_chars(body) > SPLIT_BODY_RATIO * chars:
+        markdown, chars = _longer(markdown, chars, _article_blocks(body))
+    markdown = _without_furniture(markdown, title)
+    if _chars(markdown) < MIN_TEXT_CHARS:
+        raise ExtractError("no article text found in the page")
+    return markdown
+
+
+def _trafilatura(tree: HtmlElement, url: str, recall: bool = False) -> str:
+    return trafilatura.extract(
+        tree, url=url, fast=True, favor_recall=recall, output_format="markdown",
+        include_links=True, include_comments=False, include_images=False, include_tables=True,
+    ) or ""
+
+
+def _readability(body: HtmlElement, url: str) -> str:
+    """readability's choice of the main container, written out by trafilatura: readability
+    finds the container by its paragraphs' score, trafilatura keeps its Markdown structure."""
+    container = try_readability(deepcopy(body))
+    return _trafilatura(container, url, recall=True) if len(container) else ""
+
+
+def _longer(first: str, first_chars: int, second: str) -> tuple[str, int]:
+    second_chars = _chars(second)
+    if second_chars > LONGER_BY * first_chars:
+        return second, second_chars
+    return first, first_chars
+
+
+def _chars(markdown: str) -> int:
+    return len(markdown_to_text(markdown))
+
+
+def _page_chars(tree: HtmlElement) -> int:
+    body = tree.find("body")
+    return len(" ".join((body if body is not None else tree).text_content().split()))
+
+
+def _article_paragraph_chars(tree: HtmlElement) -> int:
+    """Text in the paragraphs of the page's one <article>; none when there are several."""
+    articles = tree.xpath("//article")
+    if len(articles) != 1:
+        return 0
+    return sum(len(p.text_content().strip()) for p in articles[0].iter("p"))
+
+
+def _article_blocks(tree: HtmlElement) -> str:
+    """Paragraphs, headings and list items of the page's main element, as Markdown."""
+    root = deepcopy(tree)
+    for junk in root.iter(*NOT_TEXT):
+        junk.drop_tree()
+    main = next(iter(root.xpath("//article | //main | //body")), root)
+    blocks = []
+    for element in main.iter(*BLOCKS):
+        if any(ancestor.tag in BLOCKS for ancestor in element.iterancestors()):
+            continue
+        text = _block_markdown(element)
+        if text:
+            blocks.append(f"{BLOCK_PREFIX.get(element.tag, '')}{text}")
+    return "\n\n".join(blocks)
+
+
+def _block_markdown(element: HtmlElement) -> str:
+    """A block's text with its links kept as Markdown links."""
+    for anchor in element.iter("a"):
+        href = anchor.get("href")
+        label = " ".join(anchor.text_content().split())
+        if href and label:
+            for child in list(anchor):
+                child.drop_tree()
+            anchor.text = f"[{label}]({href})"
+    return " ".join(element.text_content().split())
+
+
+def _without_furniture(markdown: str, title: str | None) -> str:
+    lines = markdown.strip().split("\n")
+    if title and _is_title(lines[0], title):
+        lines = lines[1:]
+    return "\n".join(_without_link_runs(lines)).strip()
+
+
+def _is_title(block: str, title: str) -> bool:
+    """The article's own title repeated as the first heading of its text."""
+    if not HEADING.match(block):
+        return False
+    heading = " ".join(markdown_to_text(block).split()).casefold()
+    return bool(heading) and heading in " ".join(title.split()).casefold()
+
+
+def _without_link_runs(lines: list[str]) -> list[str]:
+    """The lines less every run of MIN_LINK_RUN or more that hold nothing but links (blank
+    lines between them do not end a run)."""
+    kept: list[str] = []
+    run: list[str] = []
+    for line in [*lines, "end"]:
+        if _is_link_only(line) or (run and not line.strip()):
+            run.append(line)
+            continue
+        if sum(1 for held in run if held.strip()) < MIN_LINK_RUN:
+            kept.extend(run)
+        run = []
+        kept.append(line)
+    return kept[:-1]
+
+
+def _is_link_only(block: str) -> bool:
+    line = block.strip().lstrip("-*#>| ")
+    return LINK.search(line) is not None and WORD.search(LINK.sub("", line)) is None
