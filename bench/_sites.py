@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import html
 
+from _devposts import posts
 from markdown_it import MarkdownIt
 
-from _devposts import posts
 from pipeline.text import markdown_to_text
 
 COOKIE = ('<div class="cookie-banner"><p>We use cookies to improve your experience. By '

@@ -26,11 +26,11 @@ from pathlib import Path
 
 import lxml.html
 import trafilatura
+from _sites import rendered_posts
 from readability import Document
 from resiliparse.extract.html2text import extract_plain_text
 from resiliparse.parse.html import HTMLTree
 
-from _sites import rendered_posts
 from pipeline.errors import ExtractError
 from pipeline.extract import extract_article
 from pipeline.records import Page, Source

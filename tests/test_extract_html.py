@@ -1,0 +1,71 @@
+"""The main text of an HTML page: what is the article's and what is the site's."""
+
+from pipeline.extract import extract_article
+from pipeline.records import Page, Source
+
+URL = "https://news.example/2025/05/the-harbour-reopens"
+TITLE = "The harbour reopens after the storm"
+PARAGRAPHS = [
+    "The harbour of the old town reopened on Monday, three weeks after the storm tore two "
+    "piers from their moorings and sank a dozen fishing boats at anchor.",
+    "Engineers from the port authority worked in shifts to clear the channel, lifting the "
+    "wrecks with a floating crane borrowed from the naval yard further up the coast.",
+    "Fishermen said the first catch was small but welcome, and the fish market on the quay "
+    "opened its doors again before dawn, as it has done for two hundred years.",
+    "The council will vote next month on a sea wall that would shelter the inner basin, at "
+    "a cost the treasurer called high but lower than another season of repairs.",
+]
+RELATED = ("<ul class='related'><li><a href='/a'>Ferry timetable changes for the summer</a>"
+           "</li><li><a href='/b'>The lighthouse keeper retires</a></li>"
+           "<li><a href='/c'>Ten years of the regatta</a></li></ul>")
+
+
+def page(body: str) -> Page:
+    document = (f"<html><head><title>{TITLE}</title></head><body>{body}</body></html>")
+    return Page(Source(URL, "test"), URL, document.encode(), "text/html")
+
+
+def article_html(extra: str = "") -> str:
+    paragraphs = "".join(f"<p>{text}</p>" for text in PARAGRAPHS)
+    return f"<article><h1>{TITLE}</h1>{paragraphs}{extra}</article>"
+
+
+def test_a_page_laid_out_inside_one_form_keeps_its_article():
+    article = extract_article(page(f"<form id='aspnetForm' method='post'>{article_html()}"
+                                   "</form>"))
+
+    for paragraph in PARAGRAPHS:
+        assert paragraph[:50] in article.text
+
+
+def test_a_short_sign_up_form_is_no_text_of_the_article():
+    signup = "<form><p>Sign up</p><input type='email'></form>"
+
+    article = extract_article(page(article_html(signup)))
+
+    assert "Sign up" not in article.text
+
+
+def test_the_title_is_not_repeated_as_the_first_heading_of_the_text():
+    article = extract_article(page(article_html()))
+
+    assert article.title == TITLE
+    assert TITLE not in article.text
+    assert article.text.startswith(PARAGRAPHS[0][:40])
+
+
+def test_a_list_of_links_to_other_articles_is_no_text_of_the_article():
+    article = extract_article(page(article_html(RELATED)))
+
+    assert "lighthouse keeper" not in article.text
+    assert PARAGRAPHS[-1][:50] in article.text
+
+
+def test_a_link_inside_a_paragraph_stays_with_its_sentence():
+    report = "https://port.example/reports/channel-clearing"
+    linked = PARAGRAPHS[1].replace("port authority", f"<a href='{report}'>port authority</a>")
+
+    article = extract_article(page(article_html().replace(PARAGRAPHS[1], linked)))
+
+    assert [link.url for link in article.links] == [report]
+    assert "port authority" in article.links[0].context
