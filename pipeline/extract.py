@@ -13,7 +13,6 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import trafilatura
 from trafilatura.utils import decode_file, load_html
 
 from .errors import ExtractError, NoteError
@@ -22,6 +21,7 @@ from .feed_items import covers
 from .frontmatter import split_frontmatter
 from .http_terms import ARTICLE_TYPES, FEED_TYPES
 from .links import canonical_url, extract_links
+from .page_meta import page_metadata
 from .records import Article, Page
 from .text import markdown_to_text
 
@@ -70,7 +70,7 @@ def _from_html(page: Page) -> Article:
     tree = load_html(decode_file(page.content))
     if tree is None:
         raise ExtractError("page is not parseable HTML")
-    meta = trafilatura.extract_metadata(tree, default_url=page.url, extensive=False)
+    meta = page_metadata(tree, page.url)
     title = _clean(meta.title)
     markdown = main_markdown(tree, page.url, title)
     url = _canonical(page.url, meta.url)
@@ -82,7 +82,7 @@ def _from_html(page: Page) -> Article:
         links=extract_links(markdown, page.url),
         author=_clean(meta.author),
         published=_iso_date(meta.date),
-        site_name=_clean(meta.sitename) or urlsplit(page.url).hostname,
+        site_name=_clean(meta.site_name) or urlsplit(page.url).hostname,
         description=_clean(meta.description),
         fetched_url=page.url,
     )
