@@ -72,7 +72,8 @@ def _from_html(page: Page) -> Article:
         raise ExtractError("page is not parseable HTML")
     meta = page_metadata(tree, page.url)
     title = _clean(meta.title)
-    markdown = main_markdown(tree, page.url, title)
+    description = _clean(meta.description)
+    markdown = main_markdown(tree, page.url, (title, description))
     url = _canonical(page.url, meta.url)
     return Article(
         url=url,
@@ -83,7 +84,7 @@ def _from_html(page: Page) -> Article:
         author=_clean(meta.author),
         published=_iso_date(meta.date),
         site_name=_clean(meta.site_name) or urlsplit(page.url).hostname,
-        description=_clean(meta.description),
+        description=description,
         fetched_url=page.url,
     )
 

@@ -35,6 +35,7 @@ SPLIT_BODY_RATIO = 1.8  # <article> paragraph text against the kept text
 LONGER_BY = 1.2  # how much longer a second reading must be to replace the first
 MARKUP_BOUND = 4  # a reading this many times MIN_TEXT_CHARS long is text, not only markup
 MIN_LINK_RUN = 2  # consecutive link-only blocks that make a list of other articles
+COMPARED_CHARS = 100  # how much of a heading and of the title or description is compared
 BLOCK_PREFIX = {"h1": "# ", "h2": "## ", "h3": "### ", "h4": "#### ", "li": "- ",
                 "blockquote": "> "}
 BLOCKS = tuple(["p", *BLOCK_PREFIX])
@@ -45,18 +46,18 @@ WORD = re.compile(r"\w")
 HEADING = re.compile(r"^#{1,6}\s+")
 
 
-def main_markdown(tree: HtmlElement, url: str, title: str | None) -> str:
-    """The article's text as Markdown; ExtractError when the page holds none."""
-    body = deepcopy(tree)
-    if made_by_platform(body):  # a newsletter platform's furniture is no text
-        strip_chrome(body)
+def main_markdown(tree: HtmlElement, url: str, carried: tuple[str | None, ...]) -> str:
+    """The article's text as Markdown; ExtractError when the page holds none. `carried` is
+    what the note shows apart from the text (title, description)."""
+    # a newsletter platform's furniture is no text; trafilatura itself reads a copy of the tree
+    body = strip_chrome(deepcopy(tree)) if made_by_platform(tree) else tree
     markdown = _trafilatura(body, url)
     chars = _chars(markdown)
     if chars < MIN_TEXT_CHARS or chars < THIN_SHARE * _page_chars(body):
         markdown, chars = _longer(markdown, chars, _readability(body, url))
     if _article_paragraph_chars(body) > SPLIT_BODY_RATIO * chars:
         markdown, chars = _longer(markdown, chars, _article_blocks(body))
-    markdown = _without_furniture(markdown, title)
+    markdown = _without_furniture(markdown, _compared(carried))
     if _chars(markdown) < MARKUP_BOUND * MIN_TEXT_CHARS \
             and len(markdown_to_text(markdown)) < MIN_TEXT_CHARS:
         raise ExtractError("no article text found in the page")
@@ -131,19 +132,27 @@ def _block_markdown(element: HtmlElement) -> str:
     return " ".join(element.text_content().split())
 
 
-def _without_furniture(markdown: str, title: str | None) -> str:
+def _without_furniture(markdown: str, carried: tuple[str, ...]) -> str:
     lines = markdown.strip().split("\n")
-    if title and _is_title(lines[0], title):
+    while lines and _is_carried(lines[0], carried):
         lines = lines[1:]
     return "\n".join(_without_link_runs(lines)).strip()
 
 
-def _is_title(block: str, title: str) -> bool:
-    """The article's own title repeated as the first heading of its text."""
-    if not HEADING.match(block):
+def _is_carried(line: str, carried: tuple[str, ...]) -> bool:
+    """A heading at the top of the text that repeats what the note carries already: the
+    title, or the description (a standfirst set as a heading)."""
+    if not HEADING.match(line):
         return False
-    heading = " ".join(markdown_to_text(block).split()).casefold()
-    return bool(heading) and heading in " ".join(title.split()).casefold()
+    heading = " ".join(markdown_to_text(line).split()).casefold()[:COMPARED_CHARS]
+    return bool(heading) and any(heading in text or text in heading for text in carried)
+
+
+def _compared(texts: tuple[str | None, ...]) -> tuple[str, ...]:
+    """Each text as compared with a heading: its start, in one case, less a cut-off's dots."""
+    found = (" ".join(text.split()).casefold()[:COMPARED_CHARS].rstrip(".… ") for text in texts
+             if text)
+    return tuple(text for text in found if text)
 
 
 def _without_link_runs(lines: list[str]) -> list[str]:

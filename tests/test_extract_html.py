@@ -69,3 +69,22 @@ def test_a_link_inside_a_paragraph_stays_with_its_sentence():
 
     assert [link.url for link in article.links] == [report]
     assert "port authority" in article.links[0].context
+
+
+SUBSCRIBE_LINE = ("<p>Thanks for reading The Harbour! Subscribe for free to receive new posts "
+                  "and support my work.</p>")
+
+
+def test_a_newsletter_platforms_web_page_loses_its_subscribe_line():
+    body = article_html(SUBSCRIBE_LINE) + "<script src='https://substackcdn.com/main.js'></script>"
+
+    article = extract_article(page(body))
+
+    assert "Subscribe" not in article.text
+    assert PARAGRAPHS[-1][:50] in article.text
+
+
+def test_a_page_no_platform_made_is_not_searched_for_platform_chrome():
+    article = extract_article(page(article_html(SUBSCRIBE_LINE)))
+
+    assert "Subscribe for free" in article.text
