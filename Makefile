@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RAY_STAMP := $(VENV)/.installed-ray
 
 .PHONY: demo test bench lint clean
 
@@ -12,14 +13,19 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The tests run the Ray executor on a local Ray; the demo does not need it.
+$(RAY_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,ray]'
+	touch $(RAY_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/gleaner demo --vault notes
 	$(BIN)/gleaner validate notes
 
-test: $(STAMP)
+test: $(RAY_STAMP)
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP)
+bench: $(RAY_STAMP)
 	$(BIN)/python bench/run_all.py
 
 lint: $(STAMP)

@@ -1,14 +1,17 @@
 """Running a benchmark's child process to its end: wall time, CPU, and the peak memory of its
-whole process tree (shared by bench/throughput.py and bench/soak.py)."""
+whole process tree (shared by bench/throughput.py and bench/soak.py), and a bench's table of
+figures written into docs/BENCHMARKS.md between its markers."""
 
 from __future__ import annotations
 
 import os
+import platform
 import re
 import subprocess
 import threading
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,3 +91,21 @@ def run_child(argv: list[str], log: Path, fine: tuple[int, ...] = (0,),
         raise SystemExit(f"{' '.join(argv)} failed with exit {child.returncode}:\n{tail}")
     return ChildRun(seconds, usage.ru_utime + usage.ru_stime, sampler.largest_kb / 1024,
                     sampler.peak_kb / 1024, lines[-1], child.pid)
+
+
+def write_figures(bench: str, figures: list[tuple[str, str]], command: str,
+                  minutes: float) -> None:
+    """Replace the bench's section of docs/BENCHMARKS.md (or add it at the end)."""
+    begin, end = f"<!-- bench/{bench}: begin -->", f"<!-- bench/{bench}: end -->"
+    docs = ROOT / "docs" / "BENCHMARKS.md"
+    table = "\n".join(f"| {name} | {value} |" for name, value in figures)
+    section = (f"{begin}\n\nMeasured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC in {minutes:.1f} "
+               f"min with `{command}` on {platform.processor() or platform.machine()}, "
+               f"{os.cpu_count()} cores shared with other engineers' work, Python "
+               f"{platform.python_version()}.\n\n| figure | value |\n|---|---|\n{table}\n\n{end}")
+    text = docs.read_text(encoding="utf-8")
+    if begin in text:
+        text = text[:text.index(begin)] + section + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    docs.write_text(text, encoding="utf-8")

@@ -20,19 +20,15 @@ import csv
 import io
 import json
 import os
-import platform
 import re
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
-from _measure import ROOT, ChildRun, run_child
+from _measure import ROOT, ChildRun, run_child, write_figures
 from throughput import QUICK_ENV, Site
 
-DOCS = ROOT / "docs" / "BENCHMARKS.md"
-BEGIN, END = "<!-- bench/import.py: begin -->", "<!-- bench/import.py: end -->"
 PARAGRAPH_SOURCES = ("tests/data/tagging/articles.jsonl", "tests/data/summaries/references.jsonl")
 PARAGRAPHS_PER_PAGE = 3
 MARK_EVERY = 4  # below pipeline/dedupe.py's 5-word shingles: no two pages share one
@@ -157,20 +153,6 @@ def _pair(name: str, first: ChildRun, again: ChildRun) -> list[tuple[str, str]]:
     ]
 
 
-def write_docs(figures: list[tuple[str, str]], command: str, minutes: float) -> None:
-    table = "\n".join(f"| {name} | {value} |" for name, value in figures)
-    section = (f"{BEGIN}\n\nMeasured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC in {minutes:.1f} "
-               f"min with `{command}` on {platform.processor() or platform.machine()}, "
-               f"Python {platform.python_version()}.\n\n| figure | value |\n|---|---|\n"
-               f"{table}\n\n{END}")
-    text = DOCS.read_text(encoding="utf-8")
-    if BEGIN in text:
-        text = text[:text.index(BEGIN)] + section + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOCS.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true")
@@ -182,7 +164,8 @@ def main() -> None:
     for name, value in figures:
         print(f"{name}: {value}")
     if not quick:
-        write_docs(figures, "python bench/import.py", (time.perf_counter() - started) / 60)
+        write_figures("import.py", figures, "python bench/import.py",
+                      (time.perf_counter() - started) / 60)
 
 
 if __name__ == "__main__":

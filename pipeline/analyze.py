@@ -18,7 +18,7 @@ import spacy
 from spacy.language import Language
 
 from .concepts import ConceptList
-from .gazetteer import Gazetteer, Span
+from .gazetteer import TOKEN, Gazetteer, Span
 from .keyphrases import KeyphraseConcepts
 from .names import Words, find_mentions, stands
 from .organizations import StatisticalOrgs
@@ -92,6 +92,7 @@ class Analyzer:
                 ner_orgs.read_named(piece.text, [(m.start, m.end) for m in mentions] + [
                     (s.start, s.end) for s in spans if s.label == "ORG"])
         counts.update(ner_orgs.proven())
+        counts.update(self._affiliations(article))
         counts.update(self._concepts(article.title, blocks, list(counts)))
         counts = one_topic_per_model(_one_per_key(counts))
         topics = sorted(counts, key=lambda t: (CATEGORY_ORDER[t.category], -counts[t], t.name))
@@ -116,6 +117,16 @@ class Analyzer:
                 if piece.kind in ("paragraph", "quote"):
                     sentences.extend(s.text.strip() for s in doc.sents if s.text.strip())
         return sentences, entities
+
+    def _affiliations(self, article: Article) -> Counter[Topic]:
+        """A paper's affiliations are organizations whatever the text says of them, under
+        the gazetteer's name when it knows them."""
+        found: Counter[Topic] = Counter()
+        for name in article.paper.affiliations if article.paper else ():
+            known = self.gazetteer.lookup(TOKEN.findall(name))
+            found[known if known and known.category == "Organization"
+                  else Topic(name, "Organization")] += 1
+        return found
 
     def _concepts(self, title: str, blocks: list[Block], entities: list[Topic]
                   ) -> Counter[Topic]:

@@ -16,6 +16,7 @@ import logging
 import sys
 import threading
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -56,6 +57,13 @@ def entry() -> None:
     main()
 
 
+EXECUTOR = click.option(
+    "--executor", type=click.Choice(["local", "ray"]),
+    help="Where extract, analyze and summarize run: worker processes here (local, the "
+         "default) or Ray actors (ray: pip install 'gleaner[ray]'; RAY_ADDRESS joins a "
+         "cluster). Default: the config's executor, else local.")
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="gleaner")
 def main() -> None:
@@ -72,8 +80,9 @@ def main() -> None:
               help="Also read again every item that failed before (see `gleaner failures`).")
 @click.option("--restore", is_flag=True,
               help="SOURCES are URLs whose notes you deleted: make them again.")
+@EXECUTOR
 def run(sources: tuple[str, ...], vault: Path | None, config_path: Path | None,
-        retry_failed: bool, restore: bool) -> None:
+        retry_failed: bool, restore: bool, executor: str | None) -> None:
     """Read SOURCES (URLs, local files, reading lists in text, CSV, OPML, bookmark HTML,
     Markdown or JSON, or - for stdin).
 
@@ -85,7 +94,7 @@ def run(sources: tuple[str, ...], vault: Path | None, config_path: Path | None,
         _fail("give at least one source, or --retry-failed", EXIT_USAGE)
     if restore and not all(source.startswith(("http://", "https://")) for source in sources):
         _fail("--restore takes the URLs of the notes to make again", EXIT_USAGE)
-    config = _config(config_path)
+    config = _config(config_path, executor)
     vault = vault or config.vault
     retried = _failed_sources(vault) if retry_failed else []
     _execute(itertools.chain(read_sources(sources), retried), config, vault,
@@ -97,7 +106,8 @@ def run(sources: tuple[str, ...], vault: Path | None, config_path: Path | None,
               help="Vault folder to write to (default: the config's, else ./notes).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="TOML config file with the [[subscriptions]] to poll.")
-def ingest(vault: Path | None, config_path: Path | None) -> None:
+@EXECUTOR
+def ingest(vault: Path | None, config_path: Path | None, executor: str | None) -> None:
     """Poll every subscribed feed and mailbox; make notes of what is new (made for cron).
 
     Subscriptions live in the config file, for example:
@@ -121,7 +131,7 @@ def ingest(vault: Path | None, config_path: Path | None) -> None:
     """
     from .ingestion import ingest as ingest_subscriptions
 
-    config = _config(config_path)
+    config = _config(config_path, executor)
     if not config.subscriptions:
         _fail("no [[subscriptions]] in the config: nothing to ingest", EXIT_USAGE)
     vault = vault or config.vault
@@ -294,6 +304,52 @@ def explain(note: str, vault: Path | None, config_path: Path | None) -> None:
         _fail(str(exc), EXIT_USAGE)
 
 
+@main.command()
+@click.option("--vault", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Vault to read (default: the config's, else ./notes).")
+@click.option("--weeks", type=click.IntRange(min=1, max=104), default=5, show_default=True,
+              help="Weeks to show: the latest week with articles and those before it.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="TOML config file (for its vault).")
+def trends(vault: Path | None, weeks: int, config_path: Path | None) -> None:
+    """Show the models and organizations mentioned in the most articles of the latest week,
+    week by week, against their average over the four weeks before; ▲ marks the rising ones.
+
+    An article counts in the week of its published date, else of the day its note was made.
+    """
+    from .trends import trends_table, vault_trends
+
+    vault = vault or _config(config_path).vault
+    found = vault_trends(vault, weeks)
+    if found is None:
+        _fail(f"no articles in {vault} yet: run `gleaner run` or `gleaner ingest` first",
+              EXIT_USAGE)
+    for line in trends_table(found):
+        click.echo(line)
+
+
+@main.command()
+@click.option("--vault", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Vault to report on (default: the config's, else ./notes).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("report.html"), show_default=True, help="The HTML file to write.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="TOML config file (for its vault).")
+def report(vault: Path | None, out: Path, config_path: Path | None) -> None:
+    """Write one self-contained HTML page of charts about the vault: runs over time,
+    failures by reason and by host, sources, topics over time, relevance, reading time,
+    and read against unread. It needs no network and no JavaScript."""
+    from .report_page import write_report
+
+    vault = vault or _config(config_path).vault
+    try:
+        history = write_report(vault, out)
+    except NoteError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    click.echo(f"{out}: {len(history.articles)} article notes, {len(history.runs)} runs, "
+               f"{len(history.failing_now)} failing now")
+
+
 @main.group()
 def topics() -> None:
     """List or merge the vault's topic notes (models, organizations, concepts)."""
@@ -339,8 +395,9 @@ def topics_merge(old: str, new: str, vault: Path) -> None:
                    "without one are listed.")
 @click.option("--refetch", is_flag=True,
               help="Read each article's live page first; the stored copy only if it fails.")
+@EXECUTOR
 def import_exports(files: tuple[Path, ...], vault: Path | None, config_path: Path | None,
-                   offline: bool, refetch: bool) -> None:
+                   offline: bool, refetch: bool, executor: str | None) -> None:
     """Import FILES: read-later exports (Pocket, Instapaper, Raindrop.io, Readwise Reader,
     Omnivore, Wallabag, Karakeep, bookmark HTML) and web archives (WARC, WACZ).
 
@@ -350,7 +407,7 @@ def import_exports(files: tuple[Path, ...], vault: Path | None, config_path: Pat
     from .exports import count_entries
     from .import_run import ImportOptions, import_exports
 
-    config = _config(config_path)
+    config = _config(config_path, executor)
     vault = vault or config.vault
     options = ImportOptions(offline=offline, refetch=refetch)
     total = count_entries(list(files)) if sys.stderr.isatty() else None
@@ -402,9 +459,16 @@ def _with_eta(work: Callable[[Callable[[ItemResult], None]], RunReport],
         return work(lambda item: progress.update(task, advance=1))
 
 
-def _config(path: Path | None) -> Config:
+def _config(path: Path | None, executor: str | None = None) -> Config:
+    """The config, with the executor given on the command line; an executor that cannot
+    run (Ray not installed) stops the command here, before any work."""
+    from .executors import check_executor
+
     try:
-        return load_config(path)
+        config = load_config(path)
+        config = replace(config, executor=executor or config.executor)
+        check_executor(config.executor)
+        return config
     except ConfigError as exc:
         _fail(str(exc), EXIT_USAGE)
         raise AssertionError("unreachable") from exc
@@ -413,7 +477,7 @@ def _config(path: Path | None) -> Config:
 def _failed_sources(vault: Path) -> list[Source]:
     """Failed articles to read again; feeds and mailboxes are read again by `ingest`."""
     return [source for source in _state_rows(vault, lambda state: state.failed_sources())
-            if source.kind == "article"
+            if source.kind in ("article", "paper")
             and (source.is_file or source.location.startswith(("http://", "https://")))]
 
 

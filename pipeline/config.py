@@ -56,6 +56,16 @@ class SummaryConfig:
 
 
 @dataclass(frozen=True)
+class PaperConfig:
+    """PDFs and arXiv papers: how many pages of a PDF are read (a longer one is read in part,
+    and its note says so), and where arXiv's pages are fetched from (arxiv.org, or a mirror
+    such as https://export.arxiv.org)."""
+
+    max_pages: int = 100
+    arxiv: str = "https://arxiv.org"
+
+
+@dataclass(frozen=True)
 class LLMConfig:
     """An OpenAI-compatible chat-completions endpoint; GLEANER_LLM_* variables win (llm.py)."""
 
@@ -72,6 +82,15 @@ class LLMConfig:
     backoff: float = 1.0
     max_retry_after: float = 60.0
     chunk_chars: int = 12_000
+
+
+@dataclass(frozen=True)
+class RayConfig:
+    """The Ray cluster `--executor ray` joins (RAY_ADDRESS wins); none: a Ray on this machine.
+    `workers`: actors to start; none, one per CPU the cluster has."""
+
+    address: str | None = None
+    workers: int | None = None
 
 
 @dataclass(frozen=True)
@@ -112,12 +131,15 @@ class Config:
     vault: Path = Path("notes")
     fetch: FetchConfig = field(default_factory=FetchConfig)
     summary: SummaryConfig = field(default_factory=SummaryConfig)
+    papers: PaperConfig = field(default_factory=PaperConfig)
     llm: LLMConfig = field(default_factory=LLMConfig)
     interests: InterestProfile = field(default_factory=lambda: DEFAULT_INTERESTS)
     subscriptions: tuple[Subscription, ...] = ()
     taxonomy: Path | None = None
     template: Path | None = None  # None: the shipped note template (pipeline/data/templates/)
     workers: int | None = None  # None: one per core (pipeline/parallel.py)
+    executor: str = "local"  # or "ray" (pipeline/executors.py)
+    ray: RayConfig = field(default_factory=RayConfig)
 
 
 def load_config(path: Path | None) -> Config:
@@ -163,6 +185,7 @@ def _build(raw: dict[str, Any], origin: str, base: Path | None) -> Config:
         vault=Path(raw.get("vault", "notes")),
         fetch=_sub(FetchConfig, raw.get("fetch", {})),
         summary=_sub(SummaryConfig, raw.get("summary", {})),
+        papers=_sub(PaperConfig, raw.get("papers", {})),
         llm=_sub(LLMConfig, raw.get("llm", {})),
         interests=profile_from_config(raw["interests"], origin) if "interests" in raw
         else DEFAULT_INTERESTS,
@@ -171,6 +194,8 @@ def _build(raw: dict[str, Any], origin: str, base: Path | None) -> Config:
         taxonomy=(base or Path.cwd()) / raw["taxonomy"] if "taxonomy" in raw else None,
         template=(base or Path.cwd()) / raw["template"] if "template" in raw else None,
         workers=raw.get("workers"),
+        executor=raw.get("executor", "local"),
+        ray=_sub(RayConfig, raw.get("ray", {})),
     )
 
 

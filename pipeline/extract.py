@@ -15,11 +15,12 @@ from urllib.parse import unquote, urlsplit
 
 from trafilatura.utils import decode_file, load_html
 
+from .config import PaperConfig
 from .errors import ExtractError, NoteError
 from .extract_html import MIN_TEXT_CHARS, main_markdown
 from .feed_items import covers
 from .frontmatter import split_frontmatter
-from .http_terms import ARTICLE_TYPES, FEED_TYPES
+from .http_terms import ARTICLE_TYPES, FEED_TYPES, PDF_TYPE
 from .links import canonical_url, extract_links
 from .page_meta import page_metadata
 from .records import Article, Page
@@ -29,16 +30,21 @@ H1 = re.compile(r"^#\s+(.+)$", re.MULTILINE)
 FEED_ONLY_TYPES = frozenset(FEED_TYPES) - frozenset(ARTICLE_TYPES)
 
 
-def extract_article(page: Page) -> Article:
+def extract_article(page: Page, papers: PaperConfig | None = None) -> Article:
     """The page's article; for a page that came with its feed's copy, the better of the two
     (pipeline/feed_items.py)."""
+    papers = papers or PaperConfig()
     if page.feed_copy is not None:
-        return _page_or_feed(page, page.feed_copy)
-    article = _extracted(page)
+        return _page_or_feed(page, page.feed_copy, papers)
+    article = _extracted(page, papers)
     return replace(article, text_from=page.text_from) if page.text_from else article
 
 
-def _extracted(page: Page) -> Article:
+def _extracted(page: Page, papers: PaperConfig) -> Article:
+    if page.document is not None or page.content_type == PDF_TYPE:
+        from .papers import paper_article  # loads PDFium: only for a paper
+
+        return paper_article(page, papers)
     if page.content_type in FEED_ONLY_TYPES:  # accepted in case it was a feed: it was not
         raise ExtractError(f"not an article: content type {page.content_type}, and not a "
                            "feed either")
@@ -49,15 +55,15 @@ def _extracted(page: Page) -> Article:
     return _from_html(page)
 
 
-def _page_or_feed(page: Page, copy: Page) -> Article:
+def _page_or_feed(page: Page, copy: Page, papers: PaperConfig) -> Article:
     """The feed's text if it holds most of the page's (it is then the whole article, without
     the page's furniture), else the page's."""
     try:
-        from_feed = replace(_extracted(copy), text_from=copy.text_from)
+        from_feed = replace(_extracted(copy, papers), text_from=copy.text_from)
     except ExtractError:
-        return _extracted(page)
+        return _extracted(page, papers)
     try:
-        from_page = _extracted(page)
+        from_page = _extracted(page, papers)
     except ExtractError as exc:
         return replace(from_feed, text_from=f"{copy.text_from}; the page has no article: {exc}")
     if covers(len(markdown_to_text(from_feed.text)), len(markdown_to_text(from_page.text))):

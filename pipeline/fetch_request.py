@@ -12,10 +12,18 @@ import httpx
 from . import etiquette
 from .config import FetchConfig
 from .errors import FetchError, GleanerError
-from .http_terms import ACCEPT_HEADERS, ACCEPTED, KnownValidators, conditional_headers, max_age
+from .http_terms import (
+    ACCEPT_HEADERS,
+    ACCEPTED,
+    PDF_TYPE,
+    KnownValidators,
+    conditional_headers,
+    max_age,
+)
 from .records import Page, Source, Validators
 
 RETRY_STATUSES = {408, 429, 500, 502, 503, 504}
+BINARY = "application/octet-stream"  # what many servers call a PDF
 
 Attempt = Page | GleanerError | etiquette.Retryable
 
@@ -64,10 +72,14 @@ async def _read(source: Source, response: httpx.Response, config: FetchConfig) -
     if response.status_code >= 400:
         raise FetchError(f"HTTP {response.status_code} {response.reason_phrase}")
     content_type = _content_type(response.headers.get("Content-Type", ""))
-    if content_type and content_type not in ACCEPTED[source.kind]:
-        what = "an article" if source.kind == "article" else "a feed"
-        raise FetchError(f"not {what}: content type {content_type}")
+    binary = content_type == BINARY and PDF_TYPE in ACCEPTED[source.kind]
+    if content_type and content_type not in ACCEPTED[source.kind] and not binary:
+        raise FetchError(f"not {_a(source.kind)}: content type {content_type}")
     content = await _body(response, config.max_bytes)
+    if binary:
+        if _sniff(content) != PDF_TYPE:
+            raise FetchError(f"not {_a(source.kind)}: content type {content_type}")
+        content_type = PDF_TYPE
     return Page(source, final_url, content, content_type or _sniff(content), validators,
                 max_age=fresh_for)
 
@@ -89,5 +101,11 @@ def _content_type(header: str) -> str:
     return header.split(";", 1)[0].strip().lower()
 
 
+def _a(kind: str) -> str:
+    return {"feed": "a feed", "paper": "an arXiv abstract page"}.get(kind, "an article")
+
+
 def _sniff(content: bytes) -> str:
+    if content.startswith(b"%PDF-"):
+        return PDF_TYPE
     return "text/html" if content.lstrip()[:1] == b"<" else "text/plain"

@@ -8,17 +8,20 @@ from collections.abc import Callable
 
 from .records import Validators
 
+PDF_TYPE = "application/pdf"
 ARTICLE_TYPES = ("text/html", "application/xhtml+xml", "text/markdown", "text/x-markdown",
-                 "text/plain")
+                 "text/plain", PDF_TYPE)
+PAPER_TYPES = ("text/html", "application/xhtml+xml")  # an arXiv abstract page
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml",
               "application/feed+json", "application/xml", "text/xml", "application/json",
               "text/plain", "text/html")
 # Any source may turn out to be a feed (`gleaner run https://…/feed.xml`): its items are read.
-ACCEPTED = {"article": ARTICLE_TYPES + FEED_TYPES, "feed": FEED_TYPES}
+ACCEPTED = {"article": ARTICLE_TYPES + FEED_TYPES, "feed": FEED_TYPES, "paper": PAPER_TYPES}
 ACCEPT_HEADERS = {
     "article": ", ".join(ARTICLE_TYPES) + ", application/rss+xml;q=0.8, "
                "application/atom+xml;q=0.8, application/feed+json;q=0.8, "
                "application/xml;q=0.5, text/xml;q=0.5",
+    "paper": ", ".join(PAPER_TYPES),
     "feed": "application/rss+xml, application/atom+xml, application/feed+json, "
             "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1",
 }

@@ -14,6 +14,7 @@ import re
 from dataclasses import replace
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
+from .arxiv import abs_url, arxiv_id
 from .records import Link
 from .text import BULLET, LINK, inline_text, markdown_blocks
 
@@ -73,8 +74,13 @@ def canonical_url(url: str) -> str:
     """The identity of a page: the URL normalized (scheme and host case, default port, path
     escapes), without fragment and without tracking parameters. Every other query
     parameter stays as written, bare keys included (`?d2d12500eb07`): it may be what
-    the page shows."""
+    the page shows. An arXiv paper's abs, pdf and html pages, of any version, are its abs
+    page."""
     from courlan import normalize_url  # with urllib3, 0.1 s to import: a re-run needs none
+
+    paper = arxiv_id(url)
+    if paper is not None:
+        return abs_url(paper)
 
     parts = urlsplit(url)
     base = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))

@@ -23,7 +23,7 @@ from typing import Any
 from .errors import ConfigError, NoteError
 from .frontmatter import render_frontmatter, split_frontmatter
 from .markup import inert, link_label, link_target, readable
-from .records import Analysis, Article, Link, NoteDraft, Topic
+from .records import Analysis, Article, Link, NoteDraft, Paper, Topic
 from .resources import data_path
 from .sections import join_sections, split_sections
 from .templates import Layout, NoteTemplate, Safe
@@ -93,20 +93,30 @@ def gleaner_tags(tags: Sequence[str]) -> list[str]:
 
 
 def note_context(draft: NoteDraft, note_paths: Mapping[str, str],
-                 versions: Sequence[str]) -> dict[str, Any]:
+                 versions: Sequence[str], sources: Sequence[str] = ()) -> dict[str, Any]:
     """What a template can use: the frontmatter values as they are, and the body's text
     already escaped (docs/TEMPLATES.md lists them). None means "the article has none"."""
     article = draft.article
+    paper = article.paper or Paper()
+    if paper.arxiv_id:  # its versions are arXiv's; the URLs it was fetched from are mirrors
+        versions = paper.versions
     return {
         "link": article.url,
         "relevance": draft.relevance,
         "read_priority": draft.read_priority,
+        "reading_minutes": draft.reading_minutes,
         "source": readable(article.source_name or article.site_name or ""),
         "tags": gleaner_tags(draft.analysis.tags),
         "title": readable(article.title) or None,
         "author": readable(article.author or "") or None,
         "published": article.published or None,
-        "versions": [v for v in versions if v != article.url] or None,
+        "versions": [v for v in dict.fromkeys(versions) if v != article.url] or None,
+        "sources": [readable(s) for s in sources] if len(sources) > 1 else None,
+        "authors": [readable(a) for a in paper.authors] or None,
+        "arxiv": paper.arxiv_id,
+        "categories": list(paper.categories) or None,
+        "truncated": f"read the first {paper.pages_read} of {paper.pages} pages"
+        if paper.truncated else None,
         "text_from": readable(article.text_from or "") or None,
         "url": Safe(link_target(article.url)),
         "summary": Safe(_summary_text(draft.summary)),
@@ -155,10 +165,12 @@ def render_note(
     owned_before: Mapping[str, Any] | None = None,
     today: date | None = None,
     template: NoteTemplate | None = None,
+    sources: Sequence[str] = (),
 ) -> Rendered:
-    """The note's full text: fresh, or merged into the existing file keeping the person's edits."""
+    """The note's full text: fresh, or merged into the existing file keeping the person's
+    edits. `sources` are the channels the article came through, when there are several."""
     owned_before = owned_before or {}
-    layout = _layout(template or default_template(), draft, note_paths, versions)
+    layout = _layout(template or default_template(), draft, note_paths, versions, sources)
     what = f"note for {draft.article.url}"
     note_id = owned_before.get("id") or note_id_for(draft.article.url)
     if existing is None:
@@ -175,8 +187,8 @@ def render_note(
 
 
 def _layout(template: NoteTemplate, draft: NoteDraft, note_paths: Mapping[str, str],
-            versions: Sequence[str]) -> Layout:
-    layout = template.render(note_context(draft, note_paths, versions))
+            versions: Sequence[str], sources: Sequence[str] = ()) -> Layout:
+    layout = template.render(note_context(draft, note_paths, versions, sources))
     theirs = sorted(PERSON_KEYS & set(layout.keys))
     if theirs:
         raise NoteError(f"note template {template.origin} sets {theirs[0]!r}: Gleaner writes "
@@ -214,7 +226,10 @@ def _merge(
             if earlier:
                 owned_keys[key] = earlier[0]
         else:
-            frontmatter[key] = owned_keys[key] = merged
+            frontmatter[key] = merged
+            # Gleaner's own tags, also those the person deleted: what the person added
+            # stays theirs, what they deleted stays deleted, at every later run.
+            owned_keys[key] = value if key == "tags" else merged
     for key in {k for keys in written_keys for k in keys} - set(fresh_keys):
         if any(key in keys and frontmatter.get(key) == keys[key] for keys in written_keys):
             frontmatter.pop(key, None)

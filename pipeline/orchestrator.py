@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import date
@@ -17,31 +16,37 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from .bases import BASE_FILE, write_vault_base
+from .channels import Channels
 from .config import Config
 from .digest import digest_path, render_digest
 from .errors import GleanerError, NoteError
 from .etiquette import RobotsCache
+from .executors import cpu_stages
 from .feed_items import FROM_FEED, with_feed_text
 from .feeds import FeedItem, is_feed, parse_feed
 from .fetch import fetch_each, fetch_pages
 from .frontmatter import render_frontmatter, split_frontmatter
+from .full_texts import FullTexts, paper_entry, paper_source
 from .links import canonical_url
 from .lock import VaultLock
 from .mail import newsletter_links
 from .markup import readable
 from .note_index import NoteIndex
 from .notes import load_template, render_note, with_pending
-from .parallel import CpuStages, Prepared, auto_workers
+from .parallel import Prepared
 from .poll import NewItem, Poll
-from .reading_queue import read_priority
-from .records import Analysis, Article, NoteDraft, Page, Source, Topic
+from .reading_queue import read_priority, reading_minutes
+from .records import Analysis, Article, NoteDraft, Page, Source
 from .report import ItemResult, RunReport
 from .scoring import RelevanceScorer, held_back
 from .state import NoteRecord, State, now
 from .tags import Taxonomy
 from .templates import NoteTemplate
-from .topics import write_topic_note
+from .topics import in_vault_names, write_topic_note
+from .trends import MentionHistory, week_label
 from .vault import STATE_DIR, Vault
+from .week_digest import weeks_to_write, write_week_digest
 
 if TYPE_CHECKING:
     from .summarize import Summarizer
@@ -86,8 +91,7 @@ class _Run:
         self.config = config
         self.on_item = on_item
         taxonomy = Taxonomy.from_file(config.taxonomy) if config.taxonomy else None
-        self.stages = CpuStages(auto_workers() if config.workers is None else config.workers,
-                                lambda: list(vault.topics()), taxonomy, config.summary)
+        self.stages = cpu_stages(config, lambda: list(vault.topics()), taxonomy)
         self.digest_day: str | None = None
         self.llm: Summarizer | None = None
         if config.llm.enabled:
@@ -100,6 +104,8 @@ class _Run:
         self.refetch: list[Source] = []  # 304s whose note a killed run never wrote
         self.listed: set[str] = set()
         self.restored = restored or set()  # notes the person asked back: not deleted again
+        self.robots: RobotsCache | None = None
+        self.channels = Channels(lambda source: paper_source(source, config))
 
     @cached_property
     def index(self) -> NoteIndex:
@@ -117,11 +123,13 @@ class _Run:
         an OPML list of feeds) after them."""
         run_id = self.state.start_run()
         feed_items: list[tuple[Source, FeedItem]] = []
-        robots = RobotsCache(self.state)
+        robots = self.robots = RobotsCache(self.state)
         fetched = fetch_pages(self._once_each(sources), self.config.fetch,
                               self.state.validators, robots)
         self._make_notes(self._articles_only(fetched, feed_items))
-        entries = [entry for entry in feed_items if self._first_time(entry[0])]
+        entries = [entry for entry in (paper_entry(source, item, self.config)
+                                       for source, item in feed_items)
+                   if self._first_time(entry[0])]
         self._make_notes(outcome for _, outcome in with_feed_text(
             entries, lambda entry: entry,
             lambda rest: fetch_each(rest, lambda entry: entry[0], self.config.fetch,
@@ -130,12 +138,15 @@ class _Run:
         return self._finish(run_id)
 
     def _once_each(self, sources: Iterable[Source]) -> Iterator[Source]:
-        return (source for source in sources if self._first_time(source))
+        return (source for source in map(self.channels.read_as, sources)
+                if self._first_time(source))
 
     def _first_time(self, source: Source) -> bool:
-        """A URL listed twice is read once, and reported once; the repeats are counted."""
+        """A URL listed twice is read once, and reported once; the repeats are counted. The
+        variants of an arXiv paper are one URL."""
         if source.location in self.listed:
             self.report.repeated += 1
+            self.channels.repeated(source)
             return False
         self.listed.add(source.location)
         return True
@@ -172,10 +183,11 @@ class _Run:
         """New feed items and issues first, then the articles the issues link to."""
         run_id = self.state.start_run()
         self.digest_day = date.today().isoformat()
+        self.robots = polled.robots
         outcomes = with_feed_text(
-            polled.items, lambda new: (new.source, new.item),
-            lambda rest: fetch_each(rest, lambda new: new.source, self.config.fetch,
-                                    self.state.validators, polled.robots))
+            polled.items, lambda new: paper_entry(new.source, new.item, self.config),
+            lambda rest: fetch_each(rest, lambda new: self.channels.read_as(new.source),
+                                    self.config.fetch, self.state.validators, polled.robots))
         in_hand = ((item, (item.source, item.page)) for item in polled.mail)
         keyed = ((new, source, outcome)
                  for new, (source, outcome) in itertools.chain(outcomes, in_hand))
@@ -187,8 +199,8 @@ class _Run:
                 links.extend(_issue_links(new, outcome))
             else:
                 self.state.mark_seen(new.subscription.key, new.key)
-        self._make_notes(fetch_pages(_unique(links), self.config.fetch, self.state.validators,
-                                     polled.robots))
+        self._make_notes(fetch_pages(self.channels.unique(links), self.config.fetch,
+                                     self.state.validators, polled.robots))
         for subscription, item in issues:  # only now: a killed run expands their links again
             self.state.mark_seen(subscription, item)
         for failure in polled.failures:  # feeds and mailboxes that could not be read
@@ -207,16 +219,33 @@ class _Run:
     def _notes_made(self, fetched: Iterable[tuple[Key, Source, Outcome]]
                     ) -> Iterator[tuple[Key, Outcome]]:
         """Each fetched page through the CPU stages (in the workers) into the vault, in order;
-        each key with its outcome once its item is recorded."""
+        each key with its outcome once its item is recorded. New or changed arXiv papers come
+        last, once their PDFs are fetched."""
+        full_texts: FullTexts[Key] = FullTexts(self.config, self.robots)
+        yield from self._through_stages(full_texts.held_back(fetched, self._needs_work))
+        yield from self._through_stages(full_texts.fetched())
+
+    def _through_stages(self, fetched: Iterable[tuple[Key, Source, Outcome]]
+                        ) -> Iterator[tuple[Key, Outcome]]:
         needing_work = (((key, source, outcome), self._needs_work(outcome))
                         for key, source, outcome in fetched)
-        prepared_items = held_back(self.stages.in_order(needing_work), _article_and_analysis,
+        prepared_items = held_back(self.stages.in_order(needing_work), self._to_be_scored,
                                    lambda: self.relevance)
         for (key, source, outcome), prepared in prepared_items:
             item = self._item(source, outcome, prepared)
             if item is not None:
                 self._record_made(key, item)
             yield key, outcome
+
+    def _to_be_scored(self, item: tuple[object, Prepared | GleanerError | None]
+                      ) -> tuple[Article, Analysis] | None:
+        """A prepared item's article, and its analysis as its note will have it: held-back
+        notes are put on the scale with the score they will be written with. Records no
+        topic: the note may yet fail."""
+        prepared = item[1]
+        if not isinstance(prepared, Prepared):
+            return None
+        return prepared.article, in_vault_names(prepared.analysis, self.state.established_topic)
 
     def _record_made(self, key: Key, item: ItemResult) -> None:
         """Records what became of a page; a run whose keys carry more (an import's saved
@@ -229,7 +258,8 @@ class _Run:
         if not isinstance(outcome, Page) or outcome.not_modified:
             return None
         known = self._unchanged(outcome)
-        if known is None or (known.owned.get("pending") and not self.index.exists(known)):
+        if known is None or (known.owned.get("pending") and not self.index.exists(known)) \
+                or self.channels.are_new(known, outcome.source):
             return outcome
         return None
 
@@ -241,6 +271,7 @@ class _Run:
         self.stages.close()
         self.report.topic_notes_written = self._write_topic_notes()
         self._write_digests()
+        self._write_vault_base()
         self.report.finished = now()
         self.state.finish_run(run_id, self.report.counts)
         self.report.save(self.vault.root / STATE_DIR / "reports")
@@ -275,7 +306,8 @@ class _Run:
     def _page(self, page: Page, prepared: Prepared | None) -> ItemResult | None:
         location = page.source.location
         known = self._unchanged(page)
-        if known and not self._lost(known):
+        if known and not self._lost(known) and \
+                (prepared is None or not self.channels.are_new(known, page.source)):
             return self._kept(known, location)
         if page.not_modified:
             self.refetch.append(page.source)
@@ -322,22 +354,14 @@ class _Run:
 
     def _draft(self, prepared: Prepared) -> NoteDraft:
         article = prepared.article
-        analysis = self._in_vault_names(prepared.analysis)
-        summary = self.llm.summarize(article, analysis) if self.llm \
-            else prepared.summary
+        analysis = in_vault_names(prepared.analysis, self.state.remember_topic)
+        has_abstract = article.paper is not None and article.paper.abstract
+        summary = self.llm.summarize(article, analysis) \
+            if self.llm and not has_abstract else prepared.summary
         scored = self.relevance.score(article, analysis)
         return NoteDraft(article, analysis, summary, scored.value, read_priority=read_priority(
-            scored.unrounded, article.published, prepared.text_length))
-
-    def _in_vault_names(self, analysis: Analysis) -> Analysis:
-        """Topics under the names the vault already uses (two spellings may become one)."""
-        mentions: Counter[str] = Counter()
-        topics: dict[str, Topic] = {}
-        for topic in analysis.topics:
-            established = self.state.remember_topic(topic)
-            topics.setdefault(established.key, established)
-            mentions[established.key] += analysis.mentions.get(topic.key, 1)
-        return replace(analysis, topics=tuple(topics.values()), mentions=dict(mentions))
+            scored.unrounded, article.published, prepared.text_length),
+            reading_minutes=max(1, round(reading_minutes(prepared.text_length))))
 
     def _emit(self, draft: NoteDraft, existing: NoteRecord | None, page: Page,
               content_hash: str, prints: list[int], text_length: int) -> ItemResult:
@@ -345,13 +369,16 @@ class _Run:
         path = existing.path if existing else self.vault.free_note_path(article.title)
         current = self.vault.read(path)
         versions = self.state.urls_of(existing.id) if existing else []
+        channels = self.channels.for_note(existing, page.source,
+                                          article.source_name or article.site_name)
         rendered = render_note(draft, self.index.note_paths, versions, current,
-                               existing.owned if existing else None, template=self.template)
+                               existing.owned if existing else None, template=self.template,
+                               sources=channels)
         status = "unchanged" if rendered.text == current else \
             ("written" if current is None else "updated")
         record = NoteRecord(existing.id if existing else 0, article.url, path,
                             readable(article.title), article.published, text_length,
-                            rendered.owned)
+                            {**rendered.owned, "channels": channels})
         if status != "unchanged":
             record = self._before_writing(record, existing.owned if existing else None, prints)
             self.vault.write(path, rendered.text)
@@ -396,7 +423,8 @@ class _Run:
             frontmatter["versions"] = [*versions, article.url]
             status = "updated"
         owned = {**existing.owned, "keys": {**existing.owned.get("keys", {}),
-                                            "versions": frontmatter.get("versions", [])}}
+                                            "versions": frontmatter.get("versions", [])},
+                 "channels": self.channels.for_note(existing, page.source, None)}
         if status == "updated":
             prints, _ = self._prints_of(existing)
             self._before_writing(replace(existing, owned=owned, path=path), existing.owned, prints)
@@ -417,15 +445,36 @@ class _Run:
         written = 0
         for topic in self.state.dirty_topics():
             try:
-                written += write_topic_note(self.vault, topic, self.state.topic_articles(topic.key))
+                written += write_topic_note(self.vault, topic, self.state.topic_articles(topic.key),
+                                            self.state)
             except GleanerError as exc:
                 self.report.add(ItemResult(f"topic {topic.key}", "failed", str(exc)))
                 continue
             self.state.clear_dirty_topic(topic)
         return written
 
+    def _write_week_digests(self, days: list[str]) -> None:
+        if not days:
+            return
+        history = MentionHistory.from_state(self.state)
+        for week in weeks_to_write(self.state, days, history):
+            try:
+                write_week_digest(self.vault, history, week)
+            except GleanerError as exc:
+                self.report.add(ItemResult(f"digest {week_label(week)}", "failed", str(exc)))
+
+    def _write_vault_base(self) -> None:
+        try:
+            write_vault_base(self.vault, self.state)
+        except GleanerError as exc:
+            self.report.add(ItemResult(BASE_FILE, "failed", str(exc)))
+
     def _write_digests(self) -> None:
-        for day, known_path in self.state.dirty_digests():
+        """The week digests first: they are found from the dirty days, which a daily
+        digest's write clears."""
+        dirty = self.state.dirty_digests()
+        self._write_week_digests([day for day, _ in dirty])
+        for day, known_path in dirty:
             path = known_path or digest_path(self.vault, day)
             self.state.set_digest_path(day, path)
             try:
@@ -441,20 +490,6 @@ def _issue_links(issue: NewItem, page: Page) -> list[Source]:
     urls = newsletter_links(page.content, page.url, issue.home, issue.sender_domain)
     return [Source(location=url, origin=page.source.origin, from_newsletter=True)
             for url in urls]
-
-
-def _unique(sources: list[Source]) -> list[Source]:
-    """One source per URL: two issues linking to one article make one fetch."""
-    first: dict[str, Source] = {}
-    for source in sources:
-        first.setdefault(source.location, source)
-    return list(first.values())
-
-
-def _article_and_analysis(item: tuple[object, Prepared | GleanerError | None]
-                          ) -> tuple[Article, Analysis] | None:
-    prepared = item[1]
-    return (prepared.article, prepared.analysis) if isinstance(prepared, Prepared) else None
 
 
 def _content_hash(page: Page) -> str:

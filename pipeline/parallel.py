@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TypeVar
 
-from .config import SummaryConfig
+from .config import PaperConfig, SummaryConfig
 from .dedupe import fingerprint
 from .errors import ExtractError, GleanerError
 from .records import Analysis, Article, Page, Topic
@@ -48,29 +48,33 @@ class Prepared:
     text_length: int
 
 
-class _Stages:
-    """The loaded models of one process; `prepare` is the CPU work for one page."""
+class LoadedStages:
+    """The loaded models of one worker (a process here, or a Ray actor); `prepare` is the CPU
+    work for one page."""
 
     def __init__(self, topics: Sequence[Topic], taxonomy: Taxonomy | None,
-                 summary: SummaryConfig) -> None:
+                 summary: SummaryConfig, papers: PaperConfig) -> None:
         from .analyze import Analyzer
         from .summarize import ExtractiveSummarizer
 
         self.analyzer = Analyzer.load(topics, taxonomy)
         self.summarizer = ExtractiveSummarizer(summary)
+        self.papers = papers
 
     def prepare(self, page: Page) -> Prepared:
         from .extract import extract_article
 
-        article = extract_article(page)
+        article = extract_article(page, self.papers)
         plain = markdown_to_text(article.text)
         analysis = self.analyzer.analyze(article)
-        summary = self.summarizer.summarize(article, analysis)
+        summary = article.paper.abstract if article.paper and article.paper.abstract \
+            else self.summarizer.summarize(article, analysis)
         return Prepared(article, analysis, summary, tuple(fingerprint(plain)), len(plain))
 
 
-_worker_settings: tuple[Sequence[Topic], Taxonomy | None, SummaryConfig] | None = None
-_in_this_worker: _Stages | None = None
+_worker_settings: tuple[Sequence[Topic], Taxonomy | None, SummaryConfig, PaperConfig] | None \
+    = None
+_in_this_worker: LoadedStages | None = None
 
 
 @cache
@@ -83,9 +87,9 @@ def _glibc() -> ctypes.CDLL | None:
 
 
 def _start_worker(parent: int, topics: Sequence[Topic], taxonomy: Taxonomy | None,
-                  summary: SummaryConfig) -> None:
+                  summary: SummaryConfig, papers: PaperConfig) -> None:
     global _worker_settings
-    _worker_settings = (topics, taxonomy, summary)
+    _worker_settings = (topics, taxonomy, summary, papers)
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
 
 
@@ -103,14 +107,14 @@ def _prepare_in_worker(page: Page) -> Prepared:
     global _in_this_worker
     if _in_this_worker is None:
         assert _worker_settings is not None, "worker started without its settings"
-        _in_this_worker = _Stages(*_worker_settings)
+        _in_this_worker = LoadedStages(*_worker_settings)
     try:
         return _in_this_worker.prepare(page)
     finally:
-        _release_freed_memory()
+        release_freed_memory()
 
 
-def _release_freed_memory() -> None:
+def release_freed_memory() -> None:
     """Hand the heap freed after a page back to the system. glibc keeps it for reuse, so a
     worker would stay at the size of the largest page it ever read, and a long run's
     workers would grow toward the sum of their worst pages."""
@@ -129,13 +133,15 @@ class CpuStages:
     """Sends pages through the CPU stages, in worker processes or here, results in order."""
 
     def __init__(self, workers: int, topics: Callable[[], Sequence[Topic]],
-                 taxonomy: Taxonomy | None, summary: SummaryConfig) -> None:
+                 taxonomy: Taxonomy | None, summary: SummaryConfig,
+                 papers: PaperConfig | None = None) -> None:
         self.workers = workers
         self.topics = topics
         self.taxonomy = taxonomy
         self.summary = summary
+        self.papers = papers or PaperConfig()
         self._pool: Executor | None = None
-        self._here: _Stages | None = None
+        self._here: LoadedStages | None = None
 
     def in_order(self, items: Iterable[tuple[Key, Page | None]]
                  ) -> Iterator[tuple[Key, Prepared | GleanerError | None]]:
@@ -164,7 +170,8 @@ class CpuStages:
             self._pool = ProcessPoolExecutor(
                 self.workers, mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start_worker,
-                initargs=(os.getpid(), tuple(self.topics()), self.taxonomy, self.summary))
+                initargs=(os.getpid(), tuple(self.topics()), self.taxonomy, self.summary,
+                          self.papers))
         try:
             return self._pool.submit(_prepare_in_worker, page)
         except BrokenProcessPool:
@@ -174,7 +181,8 @@ class CpuStages:
     def _run_here(self, page: Page) -> Future[Prepared]:
         done: Future[Prepared] = Future()
         if self._here is None:
-            self._here = _Stages(tuple(self.topics()), self.taxonomy, self.summary)
+            self._here = LoadedStages(tuple(self.topics()), self.taxonomy, self.summary,
+                                      self.papers)
         try:
             done.set_result(self._here.prepare(page))
         except GleanerError as exc:

@@ -50,7 +50,7 @@ from .errors import NoteError
 from .frontmatter import read_frontmatter, render_frontmatter
 from .lock import VaultLock
 from .markup import link_label
-from .relevance_store import written_score, written_scores
+from .relevance_store import written_score
 from .state import NoteRecord, State
 from .vault import STATE_DIR, Vault
 
@@ -150,7 +150,33 @@ def make_queue(vault_root: Path, limit: int = 20, today: date | None = None) -> 
 
 def rank_notes(vault: Vault, today: date) -> tuple[list[QueueEntry], list[str]]:
     """Every unread article note, best first, and a message for each note skipped."""
+    notes, skipped = _article_notes(vault)
+    scale = Calibration.of(note.scored["score"] for note in notes if _has_score(note.scored))
     entries: list[QueueEntry] = []
+    for note in notes:
+        if note.frontmatter.get("already_read") is True:
+            continue
+        try:
+            entries.append(_entry(note, scale, today))
+        except NoteError as exc:
+            skipped.append(f"skipped {note.path}: {exc}")
+    return sorted(entries, key=lambda entry: entry.sort_key), skipped
+
+
+@dataclass(frozen=True)
+class _ArticleNote:
+    """An article note of the vault, read or not, with what the state kept of it."""
+
+    path: str
+    frontmatter: Mapping[str, Any]
+    record: NoteRecord | None
+    scored: Mapping[str, Any] | None
+
+
+def _article_notes(vault: Vault) -> tuple[list[_ArticleNote], list[str]]:
+    """The vault's article notes, and a message for each note that cannot be read. Read notes
+    count too: they make the scale Gleaner's relevance is placed on, as in a run."""
+    notes: list[_ArticleNote] = []
     skipped: list[str] = []
     records = _Records(vault.state_path)
     try:
@@ -158,23 +184,24 @@ def rank_notes(vault: Vault, today: date) -> tuple[list[QueueEntry], list[str]]:
             relative = path.relative_to(vault.root).as_posix()
             try:
                 frontmatter = read_frontmatter(path)
-                if _is_unread_article(frontmatter):
+                if frontmatter.get("type") == "Content":
                     record = records.find(frontmatter)
-                    entries.append(_entry(relative, frontmatter, record,
-                                          records.scored(record), records.scale, today))
+                    notes.append(_ArticleNote(relative, frontmatter, record,
+                                              records.scored(record)))
             except (NoteError, OSError, UnicodeDecodeError) as exc:
                 skipped.append(f"skipped {relative}: {_reason(exc, path)}")
     finally:
         records.close()
-    return sorted(entries, key=lambda entry: entry.sort_key), skipped
+    return notes, skipped
 
 
-def _is_unread_article(frontmatter: Mapping[str, Any]) -> bool:
-    return frontmatter.get("type") == "Content" and frontmatter.get("already_read") is not True
+def _has_score(scored: Mapping[str, Any] | None) -> bool:
+    return bool(scored) and isinstance(scored.get("score"), int | float) \
+        and not isinstance(scored.get("score"), bool)
 
 
-def _entry(relative: str, frontmatter: Mapping[str, Any], record: NoteRecord | None,
-           scored: Mapping[str, Any] | None, scale: Calibration, today: date) -> QueueEntry:
+def _entry(note: _ArticleNote, scale: Calibration, today: date) -> QueueEntry:
+    relative, frontmatter, record, scored = note.path, note.frontmatter, note.record, note.scored
     relevance = _relevance(frontmatter, scored, scale)
     day = _day(frontmatter.get("published")) or _day(frontmatter.get("upload_date"))
     age = (today - day).days if day else None
@@ -196,7 +223,7 @@ def _relevance(frontmatter: Mapping[str, Any], scored: Mapping[str, Any] | None,
         raise NoteError("relevance is missing")
     if scored and "unrounded" in scored and not scored.get("rated_by_you") \
             and value == scored.get("relevance"):
-        if scale.scores and isinstance(scored.get("score"), int | float):
+        if _has_score(scored):
             return scale.value(scored["score"])
         return float(scored["unrounded"])
     return float(min(max(round(value), 0), MAX_RELEVANCE))
@@ -245,7 +272,6 @@ class _Records:
 
     def __init__(self, path: Path) -> None:
         self.state = State(path) if path.is_file() else None
-        self.scale = Calibration.of(written_scores(self.state) if self.state else ())
 
     def find(self, frontmatter: Mapping[str, Any]) -> NoteRecord | None:
         versions = frontmatter.get("versions")

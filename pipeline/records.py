@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 class Source:
     """One thing to read: a URL or a local file, and the channel it came through.
 
-    `kind` is "article", or "feed" for a feed document to poll. `from_newsletter` marks a
-    link found in a newsletter: the fetcher refuses it on a private address unless allowed.
+    `kind` is "article", "feed" for a feed document to poll, or "paper" for an arXiv
+    abstract page, whose PDF is fetched after it (pipeline/full_texts.py).
+    `from_newsletter` marks a link found in a newsletter: the fetcher refuses it on a
+    private address unless allowed.
     """
 
     location: str
@@ -47,6 +49,7 @@ class Page:
     content_type: str
     validators: Validators = field(default_factory=Validators)
     not_modified: bool = False
+    document: Page | None = None  # an arXiv abstract page's paper, fetched after it (PDF)
     max_age: float | None = None
     text_from: str | None = None
     feed_copy: Page | None = None
@@ -82,6 +85,27 @@ class Article:
     language: str | None = None
     fetched_url: str | None = None
     text_from: str | None = None
+    paper: Paper | None = None
+
+
+@dataclass(frozen=True)
+class Paper:
+    """What a paper's note shows beyond an article's: its authors and their affiliations,
+    its abstract (the summary), how much of its PDF was read, and for an arXiv paper its
+    id, subject categories and the abs URL of each version."""
+
+    authors: tuple[str, ...] = ()
+    affiliations: tuple[str, ...] = ()
+    abstract: str | None = None
+    pages: int = 0
+    pages_read: int = 0
+    arxiv_id: str | None = None
+    categories: tuple[str, ...] = ()
+    versions: tuple[str, ...] = ()
+
+    @property
+    def truncated(self) -> bool:
+        return self.pages_read < self.pages
 
 
 @dataclass(frozen=True)
@@ -117,6 +141,7 @@ class NoteDraft:
     summary: str
     relevance: int
     read_priority: int = 0
+    reading_minutes: int | None = None  # None: the length of the text is not known
 
 
 # What a person saved in a read-later service or a web archive (`gleaner import`) ----------

@@ -68,14 +68,6 @@ def written_score(state: State, note_id: int) -> dict[str, Any] | None:
     return json.loads(row[0]) if row and row[0] else None
 
 
-def written_scores(state: State) -> list[float]:
-    """The raw score of every note Gleaner scored: the vault's scale as it stands now."""
-    with state.lock:
-        rows = state.db.execute("SELECT json_extract(scored, '$.score') FROM relevance "
-                                "WHERE scored IS NOT NULL").fetchall()
-    return [float(score) for (score,) in rows if isinstance(score, int | float)]
-
-
 def remember_ratings(state: State, seen: dict[int, tuple[int | None, bool, str | None]]
                      ) -> None:
     """Per note: the relevance a person set (None: none), whether they read it, and the

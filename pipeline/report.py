@@ -85,8 +85,13 @@ class RunReport:
         return lines
 
     def save(self, folder: Path) -> Path:
+        """A run finishing in the same second as the last gets a numbered file of its own
+        (sorting after it), so no run's report replaces another's."""
         stamp = (self.finished or now()).replace(":", "").replace("+0000", "Z")
-        path = folder / f"run-{stamp}.json"
+        path, number = folder / f"run-{stamp}.json", 1
+        while path.exists():
+            number += 1
+            path = folder / f"run-{stamp}_{number:02d}.json"
         payload = {**asdict(self), "counts": self.counts}
         atomic_write(path, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
         return path

@@ -23,15 +23,17 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import TextIO
+from typing import Any, Protocol, TextIO
 from xml.parsers import expat
 
+from .arxiv import REFERENCE as ARXIV_REFERENCE
 from .errors import ConfigError, FetchError
+from .http_terms import PDF_TYPE
 from .records import Page, Source
 
 FILE_TYPES = {".md": "text/markdown", ".markdown": "text/markdown", ".txt": "text/plain",
               ".xml": "application/xml", ".rss": "application/rss+xml",
-              ".atom": "application/atom+xml", ".json": "application/json"}
+              ".atom": "application/atom+xml", ".json": "application/json", ".pdf": PDF_TYPE}
 ARTICLE_SUFFIXES = {".html", ".htm", ".xhtml", ".md", ".markdown"}
 HEAD_CHARS = 65_536
 CHUNK_CHARS = 65_536
@@ -46,14 +48,14 @@ def read_sources(arguments: Iterable[str], stdin: TextIO | None = None) -> Itera
     for argument in arguments:
         if argument == "-":
             yield from read_reading_list(stdin or sys.stdin, origin="stdin", base=Path.cwd())
-        elif _is_url(argument):
+        elif _is_url(argument) or ARXIV_REFERENCE.match(argument):
             yield Source(location=argument, origin="")
         else:
             yield from _read_path(Path(argument))
 
 
 def _read_path(path: Path) -> Iterator[Source]:
-    if not path.is_file():
+    if not path.is_file() or path.suffix.lower() == ".pdf":
         yield Source(location=str(path.resolve()), origin="", is_file=True)
         return
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
@@ -136,7 +138,7 @@ def read_list(lines: Iterable[str], origin: str, base: Path, name: str = "") -> 
         entry = raw.split(" #", 1)[0].strip()
         if not entry or entry.startswith("#"):
             continue
-        if _is_url(entry) or "://" in entry:
+        if _is_url(entry) or "://" in entry or ARXIV_REFERENCE.match(entry):
             yield Source(location=entry, origin=origin)
         else:
             yield Source(location=str((base / entry).resolve()), origin=origin, is_file=True)
@@ -230,7 +232,7 @@ def _read_opml(lines: Iterable[str], origin: str, base: Path, name: str) -> Iter
     parser.StartElementHandler = outline
     parser.EntityDeclHandler = refuse_entity
     try:
-        for chunk in _chunks(lines):
+        for chunk in text_chunks(lines):
             parser.Parse(chunk, False)
             yield from found
             found.clear()
@@ -254,8 +256,12 @@ class _BookmarkParser(HTMLParser):
 
 def _read_bookmarks(lines: Iterable[str], origin: str, base: Path, name: str) -> Iterator[Source]:
     """Every http(s) bookmark of a Netscape bookmark file; `place:` and `javascript:` are not."""
-    parser = _BookmarkParser(origin)
-    for chunk in _chunks(lines):
+    yield from found_in_chunks(_BookmarkParser(origin), lines)
+
+
+def found_in_chunks(parser: FindingParser, lines: Iterable[str]) -> Iterator[Any]:
+    """What an HTML parser finds, handed on a chunk at a time: a big export is never whole."""
+    for chunk in text_chunks(lines):
         parser.feed(chunk)
         yield from parser.found
         parser.found.clear()
@@ -263,7 +269,16 @@ def _read_bookmarks(lines: Iterable[str], origin: str, base: Path, name: str) ->
     yield from parser.found
 
 
-def _chunks(lines: Iterable[str]) -> Iterator[str]:
+class FindingParser(Protocol):
+    found: list[Any]
+
+    def feed(self, data: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def text_chunks(lines: Iterable[str]) -> Iterator[str]:
+    """The lines joined into pieces of about CHUNK_CHARS, so a parser never holds a whole file."""
     buffer: list[str] = []
     size = 0
     for line in lines:
@@ -304,5 +319,6 @@ def read_file(source: Source) -> Page:
         content = path.read_bytes()
     except OSError as exc:
         raise FetchError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    content_type = FILE_TYPES.get(path.suffix.lower(), "text/html")
+    content_type = FILE_TYPES.get(path.suffix.lower()) or \
+        (PDF_TYPE if content.startswith(b"%PDF-") else "text/html")
     return Page(source, path.as_uri(), content, content_type)

@@ -104,6 +104,12 @@ CREATE TABLE IF NOT EXISTS digests (
     path TEXT,
     dirty INTEGER NOT NULL DEFAULT 1
 );
+-- what Gleaner wrote once and then left to the person (Gleaner.base, each topic note's
+-- view): a hash of the text it last wrote there (pipeline/handover.py)
+CREATE TABLE IF NOT EXISTS handed_over (
+    target TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL
+);
 -- each site's robots.txt as last read, kept a day (pipeline/etiquette.py)
 CREATE TABLE IF NOT EXISTS robots (
     origin TEXT PRIMARY KEY,
@@ -302,22 +308,27 @@ class State(SubscriptionState):
         self.db.executemany("INSERT INTO mentions VALUES (?, ?, ?)",
                             ((note_id, key, n) for key, n in counts.items()))
 
+    def established_topic(self, topic: Topic) -> Topic | None:
+        """The vault's established name for this topic's key, if it has one yet."""
+        row = self._one("SELECT name, category, organization, aliases FROM topics WHERE key = ?",
+                        topic_key(topic))
+        return Topic(row[0], row[1], tuple(json.loads(row[3])), row[2]) if row else None
+
     def remember_topic(self, topic: Topic) -> Topic:
         """The vault's established name for this topic's key, recorded on first sight."""
-        row = self._one("SELECT name, category, organization, aliases FROM topics WHERE key = ?",
-                        _topic_key(topic))
-        if row:
-            return Topic(row[0], row[1], tuple(json.loads(row[3])), row[2])
+        established = self.established_topic(topic)
+        if established:
+            return established
         with self.lock:
             self.db.execute("INSERT OR IGNORE INTO topics VALUES (?, ?, ?, ?, ?, 0)",
-                            (_topic_key(topic), topic.name, topic.category, topic.organization,
+                            (topic_key(topic), topic.name, topic.category, topic.organization,
                              json.dumps(list(topic.aliases))))
         return topic
 
     def mark_topics_dirty(self, topics: Iterable[Topic]) -> None:
         """Flag topics whose note must be rewritten; survives a crash until written."""
         self.db.executemany("UPDATE topics SET dirty = 1 WHERE key = ?",
-                            ((_topic_key(t),) for t in topics))
+                            ((topic_key(t),) for t in topics))
 
     def dirty_topics(self) -> list[Topic]:
         rows = self._all("SELECT name, category, organization, aliases FROM topics "
@@ -326,7 +337,7 @@ class State(SubscriptionState):
 
     def clear_dirty_topic(self, topic: Topic) -> None:
         with self.lock:
-            self.db.execute("UPDATE topics SET dirty = 0 WHERE key = ?", (_topic_key(topic),))
+            self.db.execute("UPDATE topics SET dirty = 0 WHERE key = ?", (topic_key(topic),))
 
     def merge_topic(self, old: Topic, new: Topic, old_link: str, new_link: str) -> None:
         """Move every mention of `old` to `new` and forget `old`, as `gleaner topics merge` does.
@@ -346,7 +357,7 @@ class State(SubscriptionState):
                 "FROM mentions WHERE topic = ? ON CONFLICT(note_id, topic) "
                 "DO UPDATE SET count = count + excluded.count", (new.key, old.key))
             self.db.execute("DELETE FROM mentions WHERE topic = ?", (old.key,))
-            self.db.execute("DELETE FROM topics WHERE key = ?", (_topic_key(old),))
+            self.db.execute("DELETE FROM topics WHERE key = ?", (topic_key(old),))
 
     def topic_articles(self, topic_key: str) -> list[tuple[str, str]]:
         """(path, title) of every note mentioning a topic, most mentions first."""
@@ -412,7 +423,8 @@ def _replace_in(value: Any, old: str, new: str) -> Any:
     return value
 
 
-def _topic_key(topic: Topic) -> str:
+def topic_key(topic: Topic) -> str:
+    """What a topic is stored under: two spellings of one name are one topic."""
     from .gazetteer import normalize  # the gazetteer's patterns: not for a poll
 
     return f"{topic.category}/{normalize(topic.name)}"

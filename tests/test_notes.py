@@ -135,6 +135,16 @@ def test_tag_the_person_deleted_is_not_put_back():
     assert split_frontmatter(second.text)[0]["tags"] == ["Large_Language_Model"]
 
 
+def test_tags_the_person_added_and_deleted_stay_so_over_many_refreshes():
+    first = render_note(draft(), {}, [], today=TODAY)
+    edited = first.text.replace("- AI_agent\n", "- to-read\n")
+    second = render_note(draft(tags=("Large_Language_Model", "AI_agent", "Open_Source")), {},
+                         [], existing=edited, owned_before=first.owned)
+    third = render_note(draft(tags=("AI_agent", "Reasoning_Model")), {}, [],
+                        existing=second.text, owned_before=second.owned)
+    assert split_frontmatter(third.text)[0]["tags"] == ["Reasoning_Model", "to-read"]
+
+
 def test_tags_the_person_wrote_as_one_string_are_kept_as_written():
     first = render_note(draft(), {}, [], today=TODAY)
     edited = first.text.replace("tags:\n- Large_Language_Model\n- AI_agent\n", "tags: reading\n")

@@ -329,6 +329,27 @@ def test_notes_placed_alike_as_the_vault_grew_differ_by_where_they_stand_now(vau
     assert len({f"{e.score:.2f}" for e in entries}) == 4
 
 
+def test_a_note_you_deleted_no_longer_counts_on_the_queues_scale(vault):
+    for title, score in (("Kept", 5.0), ("Also kept", 4.0), ("Deleted", 6.0)):
+        link = write_note(vault, title, relevance=4, published=days_ago(3))
+        record_in_state(vault, link, title, chars_for(4), {"relevance": 4},
+                        scored(4, 4.2, score=score))
+    (vault / "Deleted.md").unlink()
+    entries, _ = rank_notes(Vault(vault), TODAY)
+    scale = Calibration.of([5.0, 4.0])
+    assert [(e.title, e.relevance) for e in entries] == [("Kept", scale.value(5.0)),
+                                                        ("Also kept", scale.value(4.0))]
+
+
+def test_a_note_you_have_read_still_counts_on_the_queues_scale(vault):
+    for title, score, read in (("Unread", 5.0, False), ("Read", 7.0, True)):
+        link = write_note(vault, title, relevance=4, published=days_ago(3), already_read=read)
+        record_in_state(vault, link, title, chars_for(4), {"relevance": 4},
+                        scored(4, 4.2, score=score))
+    (entry,), _ = rank_notes(Vault(vault), TODAY)
+    assert entry.relevance == Calibration.of([5.0, 7.0]).value(5.0)
+
+
 def test_relevance_the_person_set_counts_as_a_whole_number(vault):
     link = write_note(vault, "Lowered by the reader", relevance=2, published=days_ago(3))
     record_in_state(vault, link, "Lowered by the reader", chars_for(4), {"relevance": 5},

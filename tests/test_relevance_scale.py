@@ -21,7 +21,9 @@ from pipeline.calibration import ABSOLUTE, PRIOR_NOTES, Calibration
 from pipeline.config import Config, FetchConfig, config_from_dict
 from pipeline.frontmatter import read_frontmatter
 from pipeline.reading_queue import rank_notes
+from pipeline.relevance_store import relevance_rows
 from pipeline.sources import read_sources
+from pipeline.state import State
 from pipeline.vault import Vault
 
 from .conftest import REPO, article_page
@@ -151,3 +153,63 @@ def test_the_first_notes_of_a_vault_are_placed_among_each_other_in_any_order(two
     _, forward, backward = two_first_runs
     assert {k: v["relevance"] for k, v in forward.items()} == \
         {k: v["relevance"] for k, v in backward.items()}
+
+
+# a model spelled two ways -----------------------------------------------------------------
+
+# Synthetic articles (written for this test) in the way real posts name models: the Hugging
+# Face posts of ../shared/data/dev-posts write `Falcon-7B` and `falcon-7b`, `Gemma 2B` and
+# `gemma-2b` in one post. A note holds such a model once, with the mentions of every
+# spelling, so it scores lower than the two spellings would as two models.
+TWO_SPELLINGS = [
+    {"id": "falcon-7b", "title": "Running Falcon-7B on a single consumer GPU",
+     "text": "Falcon-7B is an open model from the Technology Innovation Institute. We loaded "
+             "falcon-7b in 4-bit with bitsandbytes and it fits in 6 GB of memory.\n\n"
+             "Compared with Llama 2 7B, Falcon-7B is slower at generation but its licence "
+             "allows commercial use. The falcon-7b tokenizer handles code poorly.\n\n"
+             "For fine-tuning we used LoRA adapters on the attention layers of Falcon-7B."},
+    {"id": "gemma-2b", "title": "Gemma 2B as a local coding assistant",
+     "text": "Google released Gemma 2B and Gemma 7B with open weights. We tried gemma-2b "
+             "as a coding assistant in the editor, served by llama.cpp.\n\n"
+             "Gemma 2B answers in under a second on a laptop CPU; gemma-2b quantized to "
+             "four bits loses little on HumanEval.\n\n"
+             "Mistral 7B still writes better code, but Gemma 2B is a third of its size."},
+    {"id": "codegemma-7b", "title": "CodeGemma 7B against DeepSeek Coder",
+     "text": "CodeGemma 7B is Google's code model built on Gemma. We compared CodeGemma-7B "
+             "with DeepSeek Coder 7B on completion tasks.\n\n"
+             "CodeGemma 7B fills in the middle of a function well; DeepSeek-Coder-7B is "
+             "stronger on whole files.\n\n"
+             "Both run locally with Ollama, and CodeGemma-7B needs about 5 GB."},
+]
+
+
+@pytest.fixture(scope="module")
+def spelled_run(tmp_path_factory) -> Path:
+    vault = tmp_path_factory.mktemp("spelled") / "vault"
+    first_run(vault, on_topic_articles() + TWO_SPELLINGS)
+    return vault
+
+
+def written(vault: Path) -> dict[str, dict]:
+    """What the state kept of each note when it was written (score, value before rounding)."""
+    state = State(Vault(vault).state_path)
+    try:
+        return {row.note.path: row.scored for row in relevance_rows(state)}
+    finally:
+        state.close()
+
+
+def test_a_first_run_places_its_notes_on_one_scale_however_they_spell_a_model(spelled_run):
+    notes = written(spelled_run)
+    scale = Calibration.of(scored["score"] for scored in notes.values())
+    assert len(notes) == 23
+    assert {path: scored["unrounded"] for path, scored in notes.items()} == \
+        {path: scale.value(scored["score"]) for path, scored in notes.items()}
+
+
+def test_after_a_first_run_each_notes_whole_number_is_its_queue_relevance_rounded(spelled_run):
+    entries, _ = rank_notes(Vault(spelled_run), date.today())
+    shown = {entry.path: read_frontmatter(spelled_run / entry.path)["relevance"]
+             for entry in entries}
+    assert {entry.path: int(Decimal(f"{entry.relevance:.2f}").to_integral(ROUND_HALF_UP))
+            for entry in entries} == shown

@@ -325,7 +325,8 @@ def test_article_text_stays_inert_and_exact_through_any_use_a_template_makes_of_
     assert frontmatter.get("headline") == (title or None)
     assert frontmatter.get("by") == (author or None)
     assert frontmatter["names"] == [topic, topic] and frontmatter["from"][0] == source
-    assert yaml.safe_load(rendered.text.split("---\n")[1]).get("headline") == (title or None)
+    yaml_block = re.match(r"---\n(.*?)^---$", rendered.text, re.S | re.M).group(1)
+    assert yaml.safe_load(yaml_block).get("headline") == (title or None)
     for line in body.splitlines():
         if line.startswith("[") and "](" in line:
             label_part, url = re.fullmatch(r"\[(.*)\]\((\S*)\)", line).groups()

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
 
 from ..records import SavedItem, UnreadableItem
-from ..sources import CHUNK_CHARS
+from ..sources import found_in_chunks
 from .fields import FieldError, day_of, split_tags, text_or_none, web_url
 
 POCKET_READ_SECTION = "read archive"
@@ -59,20 +59,7 @@ class _LinkParser(HTMLParser):
 
 def read_link_list(lines: Iterable[str], name: str, origin: str) -> Iterator[Entry]:
     """Every link of the file as a saved item: a link under a "Read Archive" heading is read."""
-    parser = _LinkParser(name, origin)
-    buffer: list[str] = []
-    size = 0
-    for line in lines:
-        buffer.append(line)
-        size += len(line)
-        if size >= CHUNK_CHARS:
-            parser.feed("".join(buffer))
-            buffer, size = [], 0
-            yield from parser.found
-            parser.found.clear()
-    parser.feed("".join(buffer))
-    parser.close()
-    yield from parser.found
+    yield from found_in_chunks(_LinkParser(name, origin), lines)
 
 
 def _link(attributes: dict[str, str | None], title: str, section: str, where: str,
