@@ -59,8 +59,7 @@ PLATFORM_HOSTS = re.compile(r"substack|ghost|beehiiv|buttondown|mailchimp|list-m
                             re.IGNORECASE)
 PLATFORM_RESOURCES = ("//meta[@name='generator']/@content | //script/@src | //link/@href"
                       " | //form/@action")
-PLATFORM_WIDGETS = ("boolean(//*[contains(@class, 'subscription-widget') or "
-                    "contains(@class, 'kg-') or contains(@class, 'mcn')])")
+PLATFORM_WIDGETS = re.compile(r"subscription-widget|kg-|mcn")
 
 # A block whose whole text is one of these is chrome (matched against lowercased text).
 CHROME_TEXT = re.compile(
@@ -121,7 +120,11 @@ def made_by_platform(tree: HtmlElement) -> bool:
     """Whether a newsletter platform made this web page: only such a page has the chrome
     to take out, and looking for it costs a third of a page's extraction."""
     resources = "\n".join(tree.xpath(PLATFORM_RESOURCES))
-    return PLATFORM_HOSTS.search(resources) is not None or bool(tree.xpath(PLATFORM_WIDGETS))
+    if PLATFORM_HOSTS.search(resources) is not None:
+        return True
+    # one regular expression over all class names: an XPath contains() on each element
+    # cost twice as much
+    return PLATFORM_WIDGETS.search("\n".join(tree.xpath("//@class"))) is not None
 
 
 def without_chrome(document: str | bytes) -> str:
