@@ -8,8 +8,14 @@ pages, F1 their harmonic mean. Reported over all pages and over the two halves b
 starting 0-7 and 8-f: rules were chosen on the first and held on the second), then on the
 second set: the real dev posts rendered into site templates (bench/_sites.py).
 
+Gleaner's output is the note's Markdown; it is turned into text for scoring after the clock
+stops, as trafilatura's text needs no turning (the conversion is timed and shown apart).
+`--timing N` times only Gleaner and plain trafilatura, page by page in turn, N rounds, and
+reports each round's ratio and their median.
+
     PYTHONPATH=. .venv/bin/python bench/extraction.py            # both sets
     PYTHONPATH=. .venv/bin/python bench/extraction.py --losses   # and every page that moved
+    PYTHONPATH=. .venv/bin/python bench/extraction.py --timing 5 # the time ratio, 5 rounds
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import argparse
 import gzip
 import json
 import re
+import statistics
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -78,7 +85,7 @@ def f1(pairs: list[tuple[float, float]]) -> tuple[float, float, float]:
 def gleaner(case: Case) -> str:
     page = Page(Source(case.url, "bench"), case.url, case.html.encode(), "text/html")
     try:
-        return markdown_to_text(extract_article(page).text)
+        return extract_article(page).text
     except ExtractError:
         return ""
 
@@ -90,7 +97,7 @@ def gleaner_text_only(case: Case) -> str:
     tree = load_html(case.html)
     meta = page_metadata(tree, case.url)
     try:
-        return markdown_to_text(main_markdown(tree, case.url, (meta.title, meta.description)))
+        return main_markdown(tree, case.url, (meta.title, meta.description))
     except ExtractError:
         return ""
 
@@ -128,17 +135,24 @@ def site_cases() -> list[Case]:
             for key, template, page, truth in rendered_posts()]
 
 
-def measure(cases: list[Case]) -> tuple[dict[str, dict[str, tuple[float, float]]],
-                                        dict[str, float]]:
-    """Per extractor, per page (precision, recall); per extractor, total seconds."""
-    scores: dict[str, dict[str, tuple[float, float]]] = {name: {} for name in EXTRACTORS}
+MARKDOWN = ("gleaner", "gleaner without links")  # scored as the note shows the text
+
+
+def measure(cases: list[Case], names: tuple[str, ...] = tuple(EXTRACTORS)) -> tuple[
+        dict[str, dict[str, tuple[float, float]]], dict[str, float]]:
+    """Per extractor, per page (precision, recall); per extractor, total seconds, and the
+    seconds spent turning Gleaner's Markdown into text for scoring."""
+    scores: dict[str, dict[str, tuple[float, float]]] = {name: {} for name in names}
     seconds: Counter[str] = Counter()
-    names = list(EXTRACTORS)
     for number, case in enumerate(cases):
         for name in names[number % len(names):] + names[:number % len(names)]:
             started = time.perf_counter()
             text = EXTRACTORS[name](case)
             seconds[name] += time.perf_counter() - started
+            if name in MARKDOWN:
+                started = time.perf_counter()
+                text = markdown_to_text(text)
+                seconds["markdown to text"] += time.perf_counter() - started
             scores[name][case.id] = precision_recall(text, case.truth)
     return scores, seconds
 
@@ -159,8 +173,23 @@ def report(title: str, cases: list[Case], halves: bool, losses: bool) -> None:
               f" | {precision:.4f} | {recall:.4f} | {1000 * seconds[name] / len(cases):.1f} |")
     print(f"\nGleaner's time against plain trafilatura's in the same run: "
           f"{seconds['gleaner'] / seconds['trafilatura']:.2f}x "
-          f"({seconds['gleaner without links'] / seconds['trafilatura']:.2f}x without links)")
+          f"({seconds['gleaner without links'] / seconds['trafilatura']:.2f}x without links); "
+          f"turning its Markdown into text to score it took "
+          f"{500 * seconds['markdown to text'] / len(cases):.1f} ms a page, not counted")
     _moves(scores, losses)
+
+
+def timing(cases: list[Case], rounds: int) -> None:
+    """Gleaner's time over plain trafilatura's, each round over every page in turn."""
+    ratios = []
+    for number in range(rounds):
+        _, seconds = measure(cases, ("gleaner", "trafilatura"))
+        ratios.append(seconds["gleaner"] / seconds["trafilatura"])
+        print(f"round {number + 1}: gleaner {1000 * seconds['gleaner'] / len(cases):.1f} ms, "
+              f"trafilatura {1000 * seconds['trafilatura'] / len(cases):.1f} ms a page: "
+              f"{ratios[-1]:.3f}x")
+    print(f"median {statistics.median(ratios):.3f}x over {rounds} rounds "
+          f"(from {min(ratios):.3f}x to {max(ratios):.3f}x)")
 
 
 def _moves(scores: dict[str, dict[str, tuple[float, float]]], listed: bool) -> None:
@@ -182,7 +211,15 @@ def _moves(scores: dict[str, dict[str, tuple[float, float]]], listed: bool) -> N
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--losses", action="store_true", help="list every page that moved")
+    parser.add_argument("--timing", type=int, metavar="ROUNDS",
+                        help="only time Gleaner against plain trafilatura, ROUNDS times")
     args = parser.parse_args()
+    if args.timing:
+        print("## Extraction benchmark: Gleaner's time against plain trafilatura's")
+        timing(benchmark_cases(), args.timing)
+        print("## Second set: dev posts in site templates")
+        timing(site_cases(), args.timing)
+        return
     report("Extraction benchmark (Zyte)", benchmark_cases(), True, args.losses)
     report("Second set: dev posts in site templates (real text, synthetic pages)",
            site_cases(), False, args.losses)
