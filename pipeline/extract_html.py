@@ -137,7 +137,7 @@ def _block_markdown(element: HtmlElement) -> str:
 
 def _without_furniture(markdown: str, carried: tuple[str, ...]) -> str:
     lines = markdown.strip().split("\n")
-    while lines and _is_carried(lines[0], carried):
+    while lines and (not lines[0].strip() or _is_carried(lines[0], carried)):
         lines = lines[1:]
     return "\n".join(_without_link_runs(lines)).strip()
 

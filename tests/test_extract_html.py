@@ -54,6 +54,19 @@ def test_the_title_is_not_repeated_as_the_first_heading_of_the_text():
     assert article.text.startswith(PARAGRAPHS[0][:40])
 
 
+def test_a_standfirst_heading_under_the_title_that_repeats_the_description_goes():
+    standfirst = "Three weeks after the storm, the fishing fleet is back at the quay"
+    document = (f"<html><head><title>{TITLE}</title><meta name='description' "
+                f"content='{standfirst}.'></head><body>"
+                f"{article_html().replace('</h1>', f'</h1><h2>{standfirst}</h2>')}</body></html>")
+
+    article = extract_article(Page(Source(URL, "test"), URL, document.encode(), "text/html"))
+
+    assert article.description == f"{standfirst}."
+    assert standfirst not in article.text
+    assert article.text.startswith(PARAGRAPHS[0][:40])
+
+
 def test_a_list_of_links_to_other_articles_is_no_text_of_the_article():
     article = extract_article(page(article_html(RELATED)))
 
