@@ -8,12 +8,16 @@ the benchmark and held on the other):
 
 - thin: the text is a sliver of the page's (under THIN_SHARE of its characters), as when
   trafilatura keeps a teaser box and misses the article: readability reads the same tree;
+- a menu: little of the text is in lines long enough to be sentences (MENU_SHARE), as when
+  the article is bare text outside any paragraph and trafilatura kept the site's menus
+  instead: readability reads the same tree, and its reading is taken if more of it is prose;
 - split: the page's one <article> holds far more paragraph text than was kept, as when a
   site splits its article over several containers: the <article>'s own blocks are read.
 
-A second reading replaces the first only when it is clearly longer (LONGER_BY). Then what is
-no text of the article goes: the title heading (the note carries the title already) and
-runs of blocks that are nothing but links (related-article lists, "more from" boxes).
+Otherwise a second reading replaces the first only when it is clearly longer (LONGER_BY).
+Then what is no text of the article goes: runs of blocks that are nothing but links
+(related-article lists, "more from" boxes, menus), then the headings at the top that repeat
+the title or the description (the note carries both already).
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ MIN_TEXT_CHARS = 80
 THIN_SHARE = 0.02  # of the page's text: below it the first reading missed the article
 SPLIT_BODY_RATIO = 1.8  # <article> paragraph text against the kept text
 LONGER_BY = 1.2  # how much longer a second reading must be to replace the first
+MENU_SHARE = 0.3  # of the text in prose lines: below it the reading is a menu
+PROSE_LINE = 60  # characters of a line that can be a sentence, not a menu item
 MARKUP_BOUND = 4  # a reading this many times MIN_TEXT_CHARS long is text, not only markup
 MIN_LINK_RUN = 2  # consecutive link-only blocks that make a list of other articles
 COMPARED_CHARS = 100  # how much of a heading and of the title or description is compared
@@ -55,8 +61,9 @@ def main_markdown(tree: HtmlElement, url: str, carried: tuple[str | None, ...]) 
     body = strip_chrome(deepcopy(tree)) if made_by_platform(tree) else tree
     markdown = _trafilatura(body, url)
     chars = _chars(markdown)
-    if chars < MIN_TEXT_CHARS or chars < THIN_SHARE * _page_chars(body):
-        markdown, chars = _longer(markdown, chars, _readability(body, url))
+    thin = chars < MIN_TEXT_CHARS or chars < THIN_SHARE * _page_chars(body)
+    if thin or _prose_share(markdown) < MENU_SHARE:
+        markdown, chars = _better(markdown, chars, _readability(body, url), thin)
     if _article_paragraph_chars(body) > SPLIT_BODY_RATIO * chars:
         markdown, chars = _longer(markdown, chars, _article_blocks(body))
     markdown = _without_furniture(markdown, _compared(carried))
@@ -78,6 +85,25 @@ def _readability(body: HtmlElement, url: str) -> str:
     finds the container by its paragraphs' score, trafilatura keeps its Markdown structure."""
     container = try_readability(deepcopy(body))
     return _trafilatura(container, url, recall=True) if len(container) else ""
+
+
+def _better(first: str, first_chars: int, second: str, thin: bool) -> tuple[str, int]:
+    """For a thin first reading, the longer; for one that reads as a menu, the one with
+    more of its text in prose, if it holds any text."""
+    if thin:
+        return _longer(first, first_chars, second)
+    second_chars = _chars(second)
+    if second_chars >= MIN_TEXT_CHARS and _prose_share(second) > _prose_share(first):
+        return second, second_chars
+    return first, first_chars
+
+
+def _prose_share(markdown: str) -> float:
+    """How much of the text is in lines long enough to be sentences: little, when a
+    reading kept the site's menus (a line per item) instead of the article. Counted in
+    characters, as words are not spaced in every language."""
+    lengths = [len(LINK_TARGET.sub("]", line).strip()) for line in markdown.split("\n")]
+    return sum(length for length in lengths if length >= PROSE_LINE) / (sum(lengths) or 1)
 
 
 def _longer(first: str, first_chars: int, second: str) -> tuple[str, int]:
@@ -136,10 +162,10 @@ def _block_markdown(element: HtmlElement) -> str:
 
 
 def _without_furniture(markdown: str, carried: tuple[str, ...]) -> str:
-    lines = markdown.strip().split("\n")
+    lines = _without_link_runs(markdown.strip().split("\n"))
     while lines and (not lines[0].strip() or _is_carried(lines[0], carried)):
         lines = lines[1:]
-    return "\n".join(_without_link_runs(lines)).strip()
+    return "\n".join(lines).strip()
 
 
 def _is_carried(line: str, carried: tuple[str, ...]) -> bool:

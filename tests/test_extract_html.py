@@ -67,6 +67,25 @@ def test_a_standfirst_heading_under_the_title_that_repeats_the_description_goes(
     assert article.text.startswith(PARAGRAPHS[0][:40])
 
 
+def site_menu() -> str:
+    sections = ["City", "Council", "Services", "Health", "Schools", "Transport", "Culture"]
+    items = "".join(f"<li><a href='/{name}'>{name}</a><ul>"
+                    + "".join(f"<li><a href='/{name}/{n}'>{name} office {n}</a></li>"
+                              for n in range(1, 16)) + "</ul></li>" for name in sections)
+    return f"<div class='navbar'><ul class='nav'>{items}</ul></div>"
+
+
+def test_an_article_written_as_bare_text_beside_the_sites_menus_is_read_not_the_menus():
+    article_text = f"<small>05/05/2025 - Harbour</small><br><br>{PARAGRAPHS[0]} {PARAGRAPHS[1]}<br>"
+    body = (f"<div id='wrap'>{site_menu()}<div class='row'><div class='col-3'>{site_menu()}</div>"
+            f"<div class='col-9'><p class='title'>{TITLE}</p>{article_text}</div></div></div>")
+
+    article = extract_article(page(body))
+
+    assert PARAGRAPHS[1][:50] in article.text
+    assert "Council office" not in article.text
+
+
 def test_a_list_of_links_to_other_articles_is_no_text_of_the_article():
     article = extract_article(page(article_html(RELATED)))
 
