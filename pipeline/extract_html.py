@@ -16,8 +16,9 @@ the benchmark and held on the other):
 
 Otherwise a second reading replaces the first only when it is clearly longer (LONGER_BY).
 Then what is no text of the article goes: runs of blocks that are nothing but links
-(related-article lists, "more from" boxes, menus), then the headings at the top that repeat
-the title or the description (the note carries both already).
+(related-article lists, "more from" boxes, menus), lines that send the reader to another
+story ("Read more: …", a link that shouts in capitals), then the headings at the top that
+repeat the title or the description (the note carries both already).
 """
 
 from __future__ import annotations
@@ -51,6 +52,13 @@ LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
 WORD = re.compile(r"\w")
 HEADING = re.compile(r"^#{1,6}\s+")
+PROMOTION_LABEL = re.compile(
+    r"^\W*(?:(?:read more|see more|read also|also read|related(?: \w+)?|don'?t miss"
+    r"|recommended(?: reading)?|more from [^:|]{1,40}|must read)\s*[:|»–—-]"
+    r"|also on [\w-]+\.[a-z]{2,}\b)", re.IGNORECASE)
+PROMOTION_WORDS = 40  # a labelled link longer than this is a paragraph that mentions one
+CLICK_HERE = re.compile(r"^\W*click here\b", re.IGNORECASE)
+SHOUTED_WORDS = 3
 TEXT_CHARS = XPath("string-length(normalize-space(.))")
 
 
@@ -162,7 +170,8 @@ def _block_markdown(element: HtmlElement) -> str:
 
 
 def _without_furniture(markdown: str, carried: tuple[str, ...]) -> str:
-    lines = _without_link_runs(markdown.strip().split("\n"))
+    lines = [line for line in _without_link_runs(markdown.strip().split("\n"))
+             if not _is_promotion(line)]
     while lines and (not lines[0].strip() or _is_carried(lines[0], carried)):
         lines = lines[1:]
     return "\n".join(lines).strip()
@@ -198,6 +207,25 @@ def _without_link_runs(lines: list[str]) -> list[str]:
         run = []
         kept.append(line)
     return kept[:-1]
+
+
+def _is_promotion(line: str) -> bool:
+    """A line that sends the reader to another page of the site: a labelled link ("Read
+    more: …", "Related: …", "Also on site.com …"), or a line that is one link and either
+    says "click here" or shouts (the capitalised interlinks some news sites put between
+    paragraphs). A sentence that starts "Read more about…" is prose, and stays."""
+    if "](" not in line:
+        return False
+    text = markdown_to_text(line)
+    if PROMOTION_LABEL.match(text) and LINK.search(line) and len(text.split()) < PROMOTION_WORDS:
+        return True
+    alone = LINK.fullmatch(line.strip().lstrip("-*#>| ").strip("*_ "))
+    if alone is None:
+        return False
+    label = alone[1]
+    return (CLICK_HERE.match(label) is not None
+            or (len(label.split()) >= SHOUTED_WORDS and label.upper() == label
+                and label.lower() != label))
 
 
 def _is_link_only(block: str) -> bool:

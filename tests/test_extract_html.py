@@ -93,6 +93,36 @@ def test_a_list_of_links_to_other_articles_is_no_text_of_the_article():
     assert PARAGRAPHS[-1][:50] in article.text
 
 
+def with_line_after_first_paragraph(line: str) -> str:
+    return article_html().replace(f"{PARAGRAPHS[0]}</p>", f"{PARAGRAPHS[0]}</p><p>{line}</p>")
+
+
+def test_a_labelled_link_to_another_story_between_paragraphs_goes():
+    promotion = "<b>Read more:</b> <a href='/ferry'>Ferry timetable changes for the summer</a>"
+
+    article = extract_article(page(with_line_after_first_paragraph(promotion)))
+
+    assert "Ferry timetable" not in article.text
+    assert PARAGRAPHS[1][:50] in article.text
+
+
+def test_a_shouted_link_between_paragraphs_goes():
+    promotion = "<a href='/keeper'>LIGHTHOUSE KEEPER RETIRES AFTER FORTY YEARS</a>"
+
+    article = extract_article(page(with_line_after_first_paragraph(promotion)))
+
+    assert "LIGHTHOUSE" not in article.text
+
+
+def test_a_sentence_that_begins_read_more_is_prose_and_stays():
+    sentence = ("Read more about the storm in the <a href='https://port.example/report'>port "
+                "authority's report</a>, published on Friday.")
+
+    article = extract_article(page(with_line_after_first_paragraph(sentence)))
+
+    assert "Read more about the storm" in article.text
+
+
 def test_a_link_inside_a_paragraph_stays_with_its_sentence():
     report = "https://port.example/reports/channel-clearing"
     linked = PARAGRAPHS[1].replace("port authority", f"<a href='{report}'>port authority</a>")
