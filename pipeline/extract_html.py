@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from copy import deepcopy
+from urllib.parse import urljoin
 
 import trafilatura
 from lxml.etree import XPath
@@ -50,6 +51,7 @@ BLOCKS = tuple(["p", *BLOCK_PREFIX])
 NOT_TEXT = ("script", "style", "nav", "header", "footer", "aside", "form", "noscript")
 LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
+LINK_TARGET_PARTS = re.compile(r"\]\(([^)\s]+)\)")
 WORD = re.compile(r"\w")
 HEADING = re.compile(r"^#{1,6}\s+")
 PROMOTION_LABEL = re.compile(
@@ -67,32 +69,53 @@ def main_markdown(tree: HtmlElement, url: str, carried: tuple[str | None, ...]) 
     what the note shows apart from the text (title, description)."""
     # a newsletter platform's furniture is no text; trafilatura itself reads a copy of the tree
     body = strip_chrome(deepcopy(tree)) if made_by_platform(tree) else tree
-    markdown = _trafilatura(body, url)
+    markdown = _trafilatura(body)
     chars = _chars(markdown)
     thin = chars < MIN_TEXT_CHARS or chars < THIN_SHARE * _page_chars(body)
     if thin or _prose_share(markdown) < MENU_SHARE:
-        markdown, chars = _better(markdown, chars, _readability(body, url), thin)
+        markdown, chars = _better(markdown, chars, _readability(body), thin)
     if _article_paragraph_chars(body) > SPLIT_BODY_RATIO * chars:
         markdown, chars = _longer(markdown, chars, _article_blocks(body))
-    markdown = _without_furniture(markdown, _compared(carried))
+    markdown = _with_absolute_links(_without_furniture(markdown, _compared(carried)),
+                                    _base_url(tree, url))
     if _chars(markdown) < MARKUP_BOUND * MIN_TEXT_CHARS \
             and len(markdown_to_text(markdown)) < MIN_TEXT_CHARS:
         raise ExtractError("no article text found in the page")
     return markdown
 
 
-def _trafilatura(tree: HtmlElement, url: str, recall: bool = False) -> str:
+def _trafilatura(tree: HtmlElement, recall: bool = False) -> str:
+    """trafilatura's reading, its links as the page wrote them: given the page's URL,
+    trafilatura resolves every link of the page, kept or not, against the site's root
+    (a twentieth of its time on the benchmark); the few kept are resolved afterwards."""
     return trafilatura.extract(
-        tree, url=url, fast=True, favor_recall=recall, output_format="markdown",
+        tree, fast=True, favor_recall=recall, output_format="markdown",
         include_links=True, include_comments=False, include_images=False, include_tables=True,
     ) or ""
 
 
-def _readability(body: HtmlElement, url: str) -> str:
+def _readability(body: HtmlElement) -> str:
     """readability's choice of the main container, written out by trafilatura: readability
     finds the container by its paragraphs' score, trafilatura keeps its Markdown structure."""
     container = try_readability(deepcopy(body))
-    return _trafilatura(container, url, recall=True) if len(container) else ""
+    return _trafilatura(container, recall=True) if len(container) else ""
+
+
+def _base_url(tree: HtmlElement, url: str) -> str:
+    """What the page's relative links are relative to: its <base href>, else its URL."""
+    declared = tree.xpath("/html/head/base/@href")
+    return _absolute(url, declared[0].strip()) if declared else url
+
+
+def _with_absolute_links(markdown: str, base: str) -> str:
+    return LINK_TARGET_PARTS.sub(lambda match: f"]({_absolute(base, match[1])})", markdown)
+
+
+def _absolute(base: str, target: str) -> str:
+    try:
+        return urljoin(base, target)
+    except ValueError:  # a malformed target (an unclosed IPv6 bracket): left as written
+        return target
 
 
 def _better(first: str, first_chars: int, second: str, thin: bool) -> tuple[str, int]:

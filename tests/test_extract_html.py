@@ -133,6 +133,30 @@ def test_a_link_inside_a_paragraph_stays_with_its_sentence():
     assert "port authority" in article.links[0].context
 
 
+def test_a_relative_link_is_resolved_against_the_pages_own_address():
+    linked = PARAGRAPHS[1].replace("port authority",
+                                   "<a href='reports/channel-clearing'>port authority</a>")
+
+    article = extract_article(page(article_html().replace(PARAGRAPHS[1], linked)))
+
+    assert "(https://news.example/2025/05/reports/channel-clearing)" in article.text
+    assert [link.url for link in article.links] == [
+        "https://news.example/2025/05/reports/channel-clearing"]
+
+
+def test_a_relative_link_is_resolved_against_the_pages_base_when_it_declares_one():
+    linked = PARAGRAPHS[1].replace("port authority",
+                                   "<a href='channel-clearing'>port authority</a>")
+    document = (f"<html><head><base href='https://port.example/reports/'><title>{TITLE}"
+                f"</title></head><body>{article_html().replace(PARAGRAPHS[1], linked)}"
+                "</body></html>")
+
+    article = extract_article(Page(Source(URL, "test"), URL, document.encode(), "text/html"))
+
+    assert [link.url for link in article.links] == [
+        "https://port.example/reports/channel-clearing"]
+
+
 SUBSCRIBE_LINE = ("<p>Thanks for reading The Harbour! Subscribe for free to receive new posts "
                   "and support my work.</p>")
 
