@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterator
 
 from lxml import html as lxml_html
-from lxml.etree import ParserError
+from lxml.etree import ParserError, XPath
 from lxml.html import HtmlElement
 
 CHROME_CLASSES = frozenset({
@@ -57,8 +57,8 @@ MAIL_CLIENT_PREFIX = re.compile(r"^m_-?\d+_?")  # Gmail prefixes class names whe
 # style sheets and forms, or the class names of its own widgets.
 PLATFORM_HOSTS = re.compile(r"substack|ghost|beehiiv|buttondown|mailchimp|list-manage",
                             re.IGNORECASE)
-PLATFORM_RESOURCES = ("//meta[@name='generator']/@content | //script/@src | //link/@href"
-                      " | //form/@action")
+PLATFORM_RESOURCES = tuple(XPath(path) for path in (
+    "//meta[@name='generator']/@content", "//script/@src", "//link/@href", "//form/@action"))
 PLATFORM_WIDGETS = re.compile(r"subscription-widget|kg-|mcn")
 
 # A block whose whole text is one of these is chrome (matched against lowercased text).
@@ -119,7 +119,8 @@ def strip_chrome(tree: HtmlElement) -> HtmlElement:
 def made_by_platform(tree: HtmlElement) -> bool:
     """Whether a newsletter platform made this web page: only such a page has the chrome
     to take out, and looking for it costs a third of a page's extraction."""
-    resources = "\n".join(tree.xpath(PLATFORM_RESOURCES))
+    # one XPath each: their union would be sorted into document order, for nothing
+    resources = "\n".join(value for path in PLATFORM_RESOURCES for value in path(tree))
     if PLATFORM_HOSTS.search(resources) is not None:
         return True
     # one regular expression over all class names: an XPath contains() on each element
