@@ -17,8 +17,9 @@ the benchmark and held on the other):
 Otherwise a second reading replaces the first only when it is clearly longer (LONGER_BY).
 Then what is no text of the article goes: runs of blocks that are nothing but links
 (related-article lists, "more from" boxes, menus), lines that send the reader to another
-story ("Read more: …", a link that shouts in capitals), then the headings at the top that
-repeat the title or the description (the note carries both already).
+story ("Read more: …", a link that shouts in capitals), the cards some sites glue to a
+linked name, then the headings at the top that repeat the title or the description (the
+note carries both already).
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ NOT_TEXT = ("script", "style", "nav", "header", "footer", "aside", "form", "nosc
 LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
 LINK_TARGET_PARTS = re.compile(r"\]\(([^)\s]+)\)")
+LINK_PARTS = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
+LINK_PIECES = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)\[([^\]]*)\]\(\2\)")
 WORD = re.compile(r"\w")
 HEADING = re.compile(r"^#{1,6}\s+")
 PROMOTION_LABEL = re.compile(
@@ -193,7 +196,7 @@ def _block_markdown(element: HtmlElement) -> str:
 
 
 def _without_furniture(markdown: str, carried: tuple[str, ...]) -> str:
-    lines = [line for line in _without_link_runs(markdown.strip().split("\n"))
+    lines = [_without_cards(line) for line in _without_link_runs(markdown.strip().split("\n"))
              if not _is_promotion(line)]
     while lines and (not lines[0].strip() or _is_carried(lines[0], carried)):
         lines = lines[1:]
@@ -230,6 +233,45 @@ def _without_link_runs(lines: list[str]) -> list[str]:
         run = []
         kept.append(line)
     return kept[:-1]
+
+
+def _without_cards(line: str) -> str:
+    """The line without the cards some sites glue to a linked name (its other names, the
+    person's latest stories, closed by "MORE" back to the name's page): a run of links
+    with nothing but spaces between them, that starts and ends on one page and visits
+    others; and a link the page split into pieces (`[Arte](u)[mis](u)`) made one again."""
+    if ")[" not in line:
+        return line
+    links = list(LINK_PARTS.finditer(line))
+    pieces, start, index = [], 0, 0
+    while index < len(links):
+        closing = _card_end(line, links, index)
+        if closing is not None:
+            pieces.append(line[start:links[index].end()])
+            start, index = links[closing].end(), closing + 1
+        else:
+            index += 1
+    pieces.append(line[start:])
+    return _joined_pieces("".join(pieces))
+
+
+def _card_end(line: str, links: list[re.Match[str]], first: int) -> int | None:
+    """The index of the link that closes a card opened by links[first], if any."""
+    target, closing, elsewhere = links[first][2], None, False
+    for index in range(first + 1, len(links)):
+        if line[links[index - 1].end():links[index].start()].strip():
+            break
+        if links[index][2] != target:
+            elsewhere = True
+        elif elsewhere:
+            closing = index
+    return closing
+
+
+def _joined_pieces(line: str) -> str:
+    while (joined := LINK_PIECES.sub(r"[\1\3](\2)", line)) != line:
+        line = joined
+    return line
 
 
 def _is_promotion(line: str) -> bool:

@@ -133,6 +133,32 @@ def test_a_link_inside_a_paragraph_stays_with_its_sentence():
     assert "port authority" in article.links[0].context
 
 
+def test_the_card_a_site_glues_to_a_linked_name_goes_and_the_name_stays():
+    person = "https://news.example/people/ada-lind"
+    card = (f"<a href='{person}'>Ada Lind</a><span class='card'><a href='{person}'>Ada Maria "
+            "Lind</a><a href='/2025/04/quay-vote'>Council delays the quay vote</a> "
+            f"<a href='/2025/03/ferry'>Ferry fares rise in spring</a> <a href='{person}'>MORE</a>"
+            "</span>")
+    linked = PARAGRAPHS[3].replace("the treasurer", f"the treasurer {card}")
+
+    article = extract_article(page(article_html().replace(PARAGRAPHS[3], linked)))
+
+    assert "the treasurer [Ada Lind](https://news.example/people/ada-lind) called" in article.text
+    assert "Ferry fares" not in article.text
+    assert [link.url for link in article.links] == [person]
+
+
+def test_a_link_the_page_split_into_pieces_is_one_link():
+    report = "https://port.example/reports/channel-clearing"
+    linked = PARAGRAPHS[1].replace("port authority", f"<a href='{report}'>port auth</a><a "
+                                   f"href='{report}'>ority</a>")
+
+    article = extract_article(page(article_html().replace(PARAGRAPHS[1], linked)))
+
+    assert f"[port authority]({report})" in article.text
+    assert [link.label for link in article.links] == ["port authority"]
+
+
 def test_a_relative_link_is_resolved_against_the_pages_own_address():
     linked = PARAGRAPHS[1].replace("port authority",
                                    "<a href='reports/channel-clearing'>port authority</a>")
