@@ -18,8 +18,9 @@ Otherwise a second reading replaces the first only when it is clearly longer (LO
 Then what is no text of the article goes: runs of blocks that are nothing but links
 (related-article lists, "more from" boxes, menus), lines that send the reader to another
 story ("Read more: …", a link that shouts in capitals), the cards some sites glue to a
-linked name, then the headings at the top that repeat the title or the description (the
-note carries both already).
+linked name, then the page's headline (a first-level heading first in the text) and the
+headings at the top that repeat the title or the description (the note carries a title and
+the description already).
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ LINK_PARTS = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
 LINK_PIECES = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)\[([^\]]*)\]\(\2\)")
 WORD = re.compile(r"\w")
 HEADING = re.compile(r"^#{1,6}\s+")
+HEADLINE = re.compile(r"^#\s+")  # a first-level heading first in the text: the page's headline
 PROMOTION_LABEL = re.compile(
     r"^\W*(?:(?:read more|see more|read also|also read|related(?: \w+)?|don'?t miss"
     r"|recommended(?: reading)?|more from [^:|]{1,40}|must read)\s*[:|»–—-]"
@@ -69,7 +71,8 @@ TEXT_CHARS = XPath("string-length(normalize-space(.))")
 
 def main_markdown(tree: HtmlElement, url: str, carried: tuple[str | None, ...]) -> str:
     """The article's text as Markdown; ExtractError when the page holds none. `carried` is
-    what the note shows apart from the text (title, description)."""
+    what the note shows apart from the text: its title and its description, each None when
+    the page declares none."""
     # a newsletter platform's furniture is no text; trafilatura itself reads a copy of the tree
     body = strip_chrome(deepcopy(tree)) if made_by_platform(tree) else tree
     markdown = _trafilatura(body)
@@ -79,8 +82,7 @@ def main_markdown(tree: HtmlElement, url: str, carried: tuple[str | None, ...]) 
         markdown, chars = _better(markdown, chars, _readability(body), thin)
     if _article_paragraph_chars(body) > SPLIT_BODY_RATIO * chars:
         markdown, chars = _longer(markdown, chars, _article_blocks(body))
-    markdown = _with_absolute_links(_without_furniture(markdown, _compared(carried)),
-                                    _base_url(tree, url))
+    markdown = _with_absolute_links(_without_furniture(markdown, carried), _base_url(tree, url))
     if _chars(markdown) < MARKUP_BOUND * MIN_TEXT_CHARS \
             and len(markdown_to_text(markdown)) < MIN_TEXT_CHARS:
         raise ExtractError("no article text found in the page")
@@ -195,10 +197,16 @@ def _block_markdown(element: HtmlElement) -> str:
     return " ".join(element.text_content().split())
 
 
-def _without_furniture(markdown: str, carried: tuple[str, ...]) -> str:
+def _without_furniture(markdown: str, carried: tuple[str | None, ...]) -> str:
+    """The text less what is no text of the article. The headline goes only when the note
+    has a title of its own: without one, the note takes the headline for its title."""
     lines = [_without_cards(line) for line in _without_link_runs(markdown.strip().split("\n"))
              if not _is_promotion(line)]
-    while lines and (not lines[0].strip() or _is_carried(lines[0], carried)):
+    first = next((index for index, line in enumerate(lines) if line.strip()), len(lines))
+    if carried[0] and first < len(lines) and HEADLINE.match(lines[first]):
+        lines = lines[first + 1:]
+    compared = _compared(carried)
+    while lines and (not lines[0].strip() or _is_carried(lines[0], compared)):
         lines = lines[1:]
     return "\n".join(lines).strip()
 

@@ -54,6 +54,26 @@ def test_the_title_is_not_repeated_as_the_first_heading_of_the_text():
     assert article.text.startswith(PARAGRAPHS[0][:40])
 
 
+def test_the_pages_headline_goes_from_the_text_even_when_it_differs_from_the_title():
+    headline = "Boats return to the old harbour"
+    document = (f"<html><head><meta property='og:title' content='{TITLE}'></head><body>"
+                f"{article_html().replace(TITLE, headline)}</body></html>")
+
+    article = extract_article(Page(Source(URL, "test"), URL, document.encode(), "text/html"))
+
+    assert article.title == TITLE
+    assert headline not in article.text
+    assert article.text.startswith(PARAGRAPHS[0][:40])
+
+
+def test_a_page_without_a_title_gives_the_note_its_headline():
+    document = f"<html><body>{article_html()}</body></html>"
+
+    article = extract_article(Page(Source(URL, "test"), URL, document.encode(), "text/html"))
+
+    assert article.title == TITLE
+
+
 def test_a_standfirst_heading_under_the_title_that_repeats_the_description_goes():
     standfirst = "Three weeks after the storm, the fishing fleet is back at the quay"
     document = (f"<html><head><title>{TITLE}</title><meta name='description' "
