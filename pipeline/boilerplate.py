@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterator
 
 from lxml import html as lxml_html
-from lxml.etree import ParserError
+from lxml.etree import ParserError, XPath
 from lxml.html import HtmlElement
 
 CHROME_CLASSES = frozenset({
@@ -50,9 +50,16 @@ CHROME_CLASSES = frozenset({
 })
 CHROME_IDS = frozenset({"templateFooter", "templatePreheader", "footer"})
 CHROME_COMPONENTS = frozenset({"SubscribeWidgetToDOM", "CaptionedButtonToDOM"})
-CHROME_TAGS = ("form", "input", "button", "svg", "noscript")
+CHROME_TAGS = ("input", "button", "svg", "noscript")
 BUTTON_CLASSES = frozenset({"button-wrapper", "kg-button-card", "mcnButtonBlock", "btn"})
 MAIL_CLIENT_PREFIX = re.compile(r"^m_-?\d+_?")  # Gmail prefixes class names when forwarded
+# What names a platform in a page it made: its generator tag, its hosts in the page's scripts,
+# style sheets and forms, or the class names of its own widgets.
+PLATFORM_HOSTS = re.compile(r"substack|ghost|beehiiv|buttondown|mailchimp|list-manage",
+                            re.IGNORECASE)
+PLATFORM_RESOURCES = tuple(XPath(path) for path in (
+    "//meta[@name='generator']/@content", "//script/@src", "//link/@href", "//form/@action"))
+PLATFORM_WIDGETS = re.compile(r"subscription-widget|kg-|mcn")
 
 # A block whose whole text is one of these is chrome (matched against lowercased text).
 CHROME_TEXT = re.compile(
@@ -93,13 +100,32 @@ LAYOUT_BLOCKS = (f"{ROWS}/td/*[self::p or self::h1 or self::h2 or self::h3 or se
                  "self::div or self::table or self::ul or self::ol or self::blockquote]")
 
 
+
+
 def strip_chrome(tree: HtmlElement) -> HtmlElement:
-    """Take every platform's chrome out of `tree`, in place; the tree is returned."""
+    """Take every platform's chrome out of `tree`, in place; the tree is returned.
+
+    A form is chrome (a sign-up, a search box) only when short: one that holds the page's
+    writing is its layout (ASP.NET wraps whole pages in one)."""
+    visible = _visible_counts(tree)
     doomed = [element for element in tree.iter() if isinstance(element.tag, str)
-              and _is_chrome(element)]
-    doomed.extend(_sponsor_blocks(tree))
+              and _is_chrome(element, 0 < visible[element] <= MAX_CHROME_CHARS)]
+    doomed.extend(form for form in tree.iter("form") if visible[form] <= MAX_CHROME_CHARS)
+    doomed.extend(_sponsor_blocks(tree, visible))
     _drop(doomed)
     return tree
+
+
+def made_by_platform(tree: HtmlElement) -> bool:
+    """Whether a newsletter platform made this web page: only such a page has the chrome
+    to take out, and looking for it costs a third of a page's extraction."""
+    # one XPath each: their union would be sorted into document order, for nothing
+    resources = "\n".join(value for path in PLATFORM_RESOURCES for value in path(tree))
+    if PLATFORM_HOSTS.search(resources) is not None:
+        return True
+    # one regular expression over all class names: an XPath contains() on each element
+    # cost twice as much
+    return PLATFORM_WIDGETS.search("\n".join(tree.xpath("//@class"))) is not None
 
 
 def without_chrome(document: str | bytes) -> str:
@@ -132,12 +158,30 @@ def _parsed(document: str | bytes) -> HtmlElement | None:
         return None
 
 
+def _visible_counts(tree: HtmlElement) -> dict[HtmlElement, int]:
+    """How many non-blank characters of text each element holds (keyed by the element itself,
+    which keeps lxml's proxy alive: an id could be reused): a bound that rules out long
+    blocks before their text is built. Counted children first in one pass,
+    so the text of a large page's containers is not built again for each ancestor."""
+    visible: dict[HtmlElement, int] = {}
+    for element in reversed(list(tree.iter())):
+        count = _visible_chars(element.text) if isinstance(element.tag, str) else 0
+        for child in element:
+            count += visible[child] + _visible_chars(child.tail)
+        visible[element] = count
+    return visible
+
+
+def _visible_chars(text: str | None) -> int:
+    return len(text) - text.count(" ") - text.count("\n") if text else 0
+
+
 def _is_layout(table: HtmlElement) -> bool:
     """A table that places blocks (a mail's columns and boxes), not one of data."""
     return table.get("role") == "presentation" or bool(table.xpath(LAYOUT_BLOCKS))
 
 
-def _is_chrome(element: HtmlElement) -> bool:
+def _is_chrome(element: HtmlElement, short: bool) -> bool:
     if element.tag in CHROME_TAGS:
         return True
     classes = {MAIL_CLIENT_PREFIX.sub("", name) for name in element.get("class", "").split()}
@@ -148,7 +192,7 @@ def _is_chrome(element: HtmlElement) -> bool:
         return _is_chrome_button(element)
     if element.tag == "a":
         return _is_image_link(element)
-    return element.tag in TEXT_BLOCKS and _is_chrome_text(_text(element))
+    return short and element.tag in TEXT_BLOCKS and _is_chrome_text(_text(element))
 
 
 def _is_chrome_button(element: HtmlElement) -> bool:
@@ -167,19 +211,21 @@ def _is_chrome_text(text: str) -> bool:
     return 0 < len(text) <= MAX_CHROME_CHARS and CHROME_TEXT.fullmatch(text) is not None
 
 
-def _sponsor_blocks(tree: HtmlElement) -> Iterator[HtmlElement]:
+def _sponsor_blocks(tree: HtmlElement, visible: dict[HtmlElement, int]) -> Iterator[HtmlElement]:
     """Each sponsor label with what it labels: its small container, else the blocks after it
     up to the next heading or rule (if that is short), else the label alone."""
-    for label in _sponsor_labels(tree):
+    for label in _sponsor_labels(tree, visible):
         container = _sponsor_container(label)
         yield container
         if container is label:
             yield from _section_after(label)
 
 
-def _sponsor_labels(tree: HtmlElement) -> Iterator[HtmlElement]:
+def _sponsor_labels(tree: HtmlElement, visible: dict[HtmlElement, int]) -> Iterator[HtmlElement]:
     """The smallest blocks whose text is a sponsor label."""
     for element in tree.iter(*TEXT_BLOCKS):
+        if not 0 < visible[element] <= MAX_LABEL_CHARS:
+            continue
         text = _text(element)
         if text and len(text) <= MAX_LABEL_CHARS and SPONSOR_LABEL.fullmatch(text) and not any(
                 SPONSOR_LABEL.fullmatch(_text(child)) for child in element.iter(*TEXT_BLOCKS)

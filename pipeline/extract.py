@@ -1,7 +1,7 @@
 """Extract a clean article (Markdown body, metadata, in-body links) from a fetched page.
 
-trafilatura does the work for HTML; BeautifulSoup steps in only when trafilatura finds no
-main text. Markdown files keep their own frontmatter metadata.
+HTML is parsed once: trafilatura reads the metadata from that tree and pipeline/extract_html.py
+the main text. Markdown files keep their own frontmatter metadata.
 """
 
 from __future__ import annotations
@@ -13,26 +13,19 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import trafilatura
-from bs4 import BeautifulSoup
-from lxml.html import HtmlElement
 from trafilatura.utils import decode_file, load_html
 
-from .boilerplate import strip_chrome, without_chrome
 from .config import PaperConfig
 from .errors import ExtractError, NoteError
+from .extract_html import MIN_TEXT_CHARS, main_markdown
 from .feed_items import covers
 from .frontmatter import split_frontmatter
 from .http_terms import ARTICLE_TYPES, FEED_TYPES, PDF_TYPE
 from .links import canonical_url, extract_links
+from .page_meta import page_metadata
 from .records import Article, Page
 from .text import markdown_to_text
 
-MIN_TEXT_CHARS = 80
-SPLIT_BODY_RATIO = 1.8
-FALLBACK_BLOCKS = ["h1", "h2", "h3", "h4", "p", "li", "blockquote"]
-FALLBACK_PREFIX = {"h1": "# ", "h2": "## ", "h3": "### ", "h4": "#### ", "li": "- ",
-                   "blockquote": "> "}
 H1 = re.compile(r"^#\s+(.+)$", re.MULTILINE)
 FEED_ONLY_TYPES = frozenset(FEED_TYPES) - frozenset(ARTICLE_TYPES)
 
@@ -79,31 +72,25 @@ def _page_or_feed(page: Page, copy: Page, papers: PaperConfig) -> Article:
 
 
 def _from_html(page: Page) -> Article:
-    html = decode_file(page.content)
-    tree = load_html(html)
+    """Metadata and main text from one parse of the page (pipeline/extract_html.py)."""
+    tree = load_html(decode_file(page.content))
     if tree is None:
         raise ExtractError("page is not parseable HTML")
-    meta = trafilatura.extract_metadata(tree, default_url=page.url)
-    body = strip_chrome(load_html(html))  # a newsletter platform's furniture is no text
-    article_chars = _article_paragraph_chars(body)
-    markdown = trafilatura.extract(
-        body, url=page.url, output_format="markdown", include_links=True,
-        include_comments=False, include_images=False, include_tables=True,
-    ) or ""
-    extracted_chars = len(markdown_to_text(markdown))
-    if extracted_chars < MIN_TEXT_CHARS or article_chars > SPLIT_BODY_RATIO * extracted_chars:
-        markdown = _fallback_markdown(html)
+    meta = page_metadata(tree, page.url)
+    title = _clean(meta.title)
+    description = _clean(meta.description)
+    markdown = main_markdown(tree, page.url, (title, description))
     url = _canonical(page.url, meta.url)
     return Article(
         url=url,
         source_name=page.source.origin,
-        title=_clean(meta.title) or _first_heading(markdown) or _title_from_url(page.url),
+        title=title or _first_heading(markdown) or _title_from_url(page.url),
         text=markdown,
         links=extract_links(markdown, page.url),
         author=_clean(meta.author),
         published=_iso_date(meta.date),
-        site_name=_clean(meta.sitename) or urlsplit(page.url).hostname,
-        description=_clean(meta.description),
+        site_name=_clean(meta.site_name) or urlsplit(page.url).hostname,
+        description=description,
         fetched_url=page.url,
     )
 
@@ -146,39 +133,6 @@ def _from_plain_text(page: Page) -> Article:
         site_name=urlsplit(page.url).hostname,
         fetched_url=page.url,
     )
-
-
-def _article_paragraph_chars(tree: HtmlElement) -> int:
-    """Text in the paragraphs of the page's <article>: a check on what trafilatura kept.
-
-    Some sites split one article over several containers and trafilatura keeps only the
-    first; when the <article> element holds far more paragraph text, it is the better body.
-    """
-    articles = tree.xpath("//article")
-    if len(articles) != 1:
-        return 0
-    return sum(len(p.text_content().strip()) for p in articles[0].iter("p"))
-
-
-def _fallback_markdown(html: str) -> str:
-    """Paragraphs, headings and list items of the page's main element, as Markdown."""
-    soup = BeautifulSoup(without_chrome(html), "lxml")
-    for junk in soup(["script", "style", "nav", "header", "footer", "aside", "form", "noscript"]):
-        junk.decompose()
-    main = soup.find("article") or soup.find("main") or soup.body or soup
-    for anchor in main.find_all("a", href=True):
-        anchor.replace_with(f"[{anchor.get_text(' ', strip=True)}]({anchor['href']})")
-    blocks = []
-    for element in main.find_all(FALLBACK_BLOCKS):
-        if element.find_parent(FALLBACK_BLOCKS):
-            continue
-        text = element.get_text(" ", strip=True)
-        if text:
-            blocks.append(f"{FALLBACK_PREFIX.get(element.name, '')}{text}")
-    markdown = "\n\n".join(blocks)
-    if len(markdown_to_text(markdown)) < MIN_TEXT_CHARS:
-        raise ExtractError("no article text found in the page")
-    return markdown
 
 
 def _canonical(fetched: str, declared: str | None) -> str:

@@ -134,7 +134,7 @@ def extract_links(markdown: str, base_url: str) -> tuple[Link, ...]:
     seen: set[str] = set()
     links: list[Link] = []
     for number, line in enumerate(lines):
-        if number in skipped or _is_credit(inline_text(line)):
+        if number in skipped or not LINK.search(line) or _is_credit(inline_text(line)):
             continue
         for match in LINK.finditer(line):
             if match.start() > 0 and line[match.start() - 1] == "!":
