@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.config import load_config  # noqa: E402
 from pipeline.errors import GleanerError  # noqa: E402
-from pipeline.exports import read_export  # noqa: E402
+from pipeline.exports import Entry, read_export  # noqa: E402
 from pipeline.import_run import ImportOptions, _ImportRun, stored_page  # noqa: E402
 from pipeline.lock import VaultLock  # noqa: E402
 from pipeline.notes import load_template  # noqa: E402
@@ -61,6 +61,9 @@ class ReadyStages:
                  ) -> Iterator[tuple[object, Prepared | GleanerError | None]]:
         for key, page in items:
             yield key, None if page is None else self.prepared[page.url]
+
+    def entries(self, path: Path) -> Iterator[Entry]:
+        return read_export(path)
 
     def close(self) -> None:
         """Nothing was started."""
