@@ -63,7 +63,8 @@ Key = TypeVar("Key")
 
 
 class _PrepareActor:
-    """One worker: the loaded models, and the pages of one batch at a time."""
+    """One worker: the loaded models, and the pages of one batch, or one shard of a web
+    archive, at a time."""
 
     def __init__(self, topics: Sequence[Topic], taxonomy: Taxonomy | None,
                  summary: SummaryConfig, papers: PaperConfig) -> None:

@@ -26,6 +26,7 @@ from .import_fixtures import distinct_pages, http_record
 from .test_import_warc import write_warc
 from .test_parallel import vault_bytes
 from .test_ray_executor import (
+    PREPARING,
     READING_A_SHARD,
     kill_every_busy_actor,
     kill_the_first_busy_actor,
@@ -149,14 +150,16 @@ def test_page_bytes_do_not_pass_through_the_run_on_ray(tmp_path, fast_config, ra
     assert sent + received < payload / 20
 
 
-def test_a_ray_worker_killed_while_reading_a_shard_loses_no_item(tmp_path, fast_config,
-                                                                ray_config, caplog):
+@pytest.mark.parametrize(("doing", "retried"), [(READING_A_SHARD, "its shard"),
+                                               (PREPARING, "its batch of pages")])
+def test_a_ray_worker_killed_mid_shard_loses_no_item(tmp_path, fast_config, ray_config,
+                                                     caplog, doing, retried):
+    """Killed while reading its shard, or while preparing pages it read again by offset."""
     archive = tmp_path / "large.warc.gz"
     large_pages_warc(archive, 24, padding=300_000)
     killed: list[int] = []
     killer = threading.Thread(target=kill_the_first_busy_actor, daemon=True,
-                              kwargs={"killed": killed, "doing": READING_A_SHARD,
-                                      "every": 0.002})
+                              kwargs={"killed": killed, "doing": doing, "every": 0.002})
     killer.start()
 
     with caplog.at_level(logging.WARNING, logger="gleaner"):
@@ -164,8 +167,8 @@ def test_a_ray_worker_killed_while_reading_a_shard_loses_no_item(tmp_path, fast_
     killer.join()
     local = import_exports([archive], fast_config, tmp_path / "local")
 
-    assert killed, "no actor was seen reading a shard"
-    assert "a Ray worker died; its shard goes to another" in caplog.text
+    assert killed, f"no actor was seen doing {doing!r}"
+    assert f"a Ray worker died; {retried} goes to another" in caplog.text
     assert on_ray.counts["written"] == 24
     assert_same_import(on_ray, local, tmp_path / "ray", tmp_path / "local")
 
