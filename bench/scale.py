@@ -7,8 +7,11 @@ executor and with Ray, the driver's own ceiling, and a projection to more worker
 1. A gzipped WARC of distinct pages (bench/import.py's, real paragraphs with marker words)
    is imported with `gleaner import --offline` in a child process, once with
    `--executor local` and once with `--executor ray` (a Ray started by the run on this
-   machine, its start-up counted), each with 2 workers. Ray's overhead is its wall time
-   over the local one's; the two vaults' notes are compared byte for byte.
+   machine, its start-up counted), each with 2 workers. With Ray the actors read the
+   archive themselves, a shard of `[ray] shard_mb` each, and the run logs the bytes it
+   sent to them and got back: set against the archive's payload, they show how little of
+   it passes through the driver. Ray's overhead is its wall time over the local one's; the
+   two vaults' notes are compared byte for byte.
 2. The driver's ceiling: the same import in this process, with an executor that hands back
    analyses prepared beforehand, as if workers were infinitely fast. What is left is the
    driver's own work: reading the archive, relevance, rendering, writing notes and state.
@@ -21,6 +24,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 import tempfile
 import time
@@ -34,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.config import load_config  # noqa: E402
 from pipeline.errors import GleanerError  # noqa: E402
-from pipeline.exports import read_export  # noqa: E402
+from pipeline.exports import Entry, read_export  # noqa: E402
 from pipeline.import_run import ImportOptions, _ImportRun, stored_page  # noqa: E402
 from pipeline.lock import VaultLock  # noqa: E402
 from pipeline.notes import load_template  # noqa: E402
@@ -49,6 +53,7 @@ WORKERS = 2
 CONFIG = f"workers = {WORKERS}\n[ray]\nworkers = {WORKERS}\n"
 OVERHEAD_TARGET = 0.15
 PROJECTED = (1, 4, 16, 64)
+TRAFFIC = re.compile(r"Ray: (\d+) bytes sent to the workers, (\d+) received from them")
 
 
 class ReadyStages:
@@ -61,6 +66,9 @@ class ReadyStages:
                  ) -> Iterator[tuple[object, Prepared | GleanerError | None]]:
         for key, page in items:
             yield key, None if page is None else self.prepared[page.url]
+
+    def entries(self, path: Path) -> Iterator[Entry]:
+        return read_export(path)
 
     def close(self) -> None:
         """Nothing was started."""
@@ -120,6 +128,9 @@ def measure(records: int, work: Path) -> list[tuple[str, str]]:
                               work / f"{executor}.log") for executor in ("local", "ray")}
     local, on_ray = runs["local"], runs["ray"]
     notes = archives.written(local)
+    sent, received = map(int, TRAFFIC.search((work / "ray.log").read_text()).groups())
+    payload = sum(len(item.stored or b"") for item in read_export(archive)
+                  if isinstance(item, SavedItem))
     overhead = on_ray.seconds / local.seconds - 1
     same = notes_of(work / "vault-local") == notes_of(work / "vault-ray")
     ceiling = notes / driver_only(archive, work / "vault-driver", prepared_ahead(archive))
@@ -131,6 +142,11 @@ def measure(records: int, work: Path) -> list[tuple[str, str]]:
                            f"{OVERHEAD_TARGET:.0%}: "
                            f"{'met' if overhead <= OVERHEAD_TARGET else 'SHORT'})"),
         ("notes, local vs Ray", "byte for byte the same" if same else "DIFFERENT"),
+        ("Ray: what passed through the driver", f"{sent / 1e6:.2f} MB sent to the actors, "
+                                                f"{received / 1e6:.2f} MB back, for "
+                                                f"{payload / 1e6:.1f} MB of pages in a "
+                                                f"{archive.stat().st_size / 1e6:.1f} MB "
+                                                f"archive ({(sent + received) / payload:.1%})"),
         ("driver's ceiling (analyses ready)", f"{ceiling:.1f} notes/s"),
         ("one worker (Ray actor here)", f"{per_worker:.1f} notes/s"),
     ]

@@ -87,10 +87,12 @@ class LLMConfig:
 @dataclass(frozen=True)
 class RayConfig:
     """The Ray cluster `--executor ray` joins (RAY_ADDRESS wins); none: a Ray on this machine.
-    `workers`: actors to start; none, one per CPU the cluster has."""
+    `workers`: actors to start; none, one per CPU the cluster has. `shard_mb`: the part of a
+    web archive one worker reads at a time (pipeline/exports/archive_shards.py)."""
 
     address: str | None = None
     workers: int | None = None
+    shard_mb: float = 64.0
 
 
 @dataclass(frozen=True)

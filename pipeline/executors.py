@@ -2,7 +2,8 @@
 
 Two executors take pages and give back, in the order the pages went in, each prepared or
 the error that stopped it: "local" (worker processes on this machine, pipeline/parallel.py)
-and "ray" (actors on a Ray cluster, pipeline/ray_stages.py). The orchestrator hands work to
+and "ray" (actors on a Ray cluster, pipeline/ray_stages.py, which also read web archives
+where they are: pipeline/exports/archive_shards.py). The orchestrator hands work to
 whichever the config names and never learns which: notes, topic notes and the state are
 written by the run's own process in the same order either way, so the vault's rules do not
 depend on the executor. docs/SCALING.md says when Ray is worth it.
@@ -12,12 +13,14 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from .config import Config
 from .errors import ConfigError, GleanerError
 
 if TYPE_CHECKING:  # the stages' modules load with the first run, not with every command
+    from .exports import Entry
     from .parallel import Prepared
     from .records import Page, Topic
     from .tags import Taxonomy
@@ -35,6 +38,11 @@ class PreparesPages(Protocol):
     def in_order(self, items: Iterable[tuple[Key, Page | None]]
                  ) -> Iterator[tuple[Key, Prepared | GleanerError | None]]:
         """Each key with its page prepared (or the error that stopped it); None for None."""
+        ...
+
+    def entries(self, path: Path) -> Iterator[Entry]:
+        """The entries of an export, in file order, as `read_export` gives them; where the
+        file is read (here, or a web archive where the workers are) is the executor's."""
         ...
 
     def close(self) -> None:

@@ -28,7 +28,6 @@ from pathlib import Path
 from .config import Config
 from .errors import GleanerError, NoteError
 from .etiquette import RobotsCache
-from .exports import read_export
 from .fetch import fetch_pages
 from .links import canonical_url
 from .lock import VaultLock
@@ -93,22 +92,26 @@ class _ImportRun(_Run):
         self.options = options
         self.marks = SavedMarks(state)
         self.in_flight: dict[str, list[SavedItem]] = {}  # URL → its items, until recorded
+        self.read_again: list[Path] = []  # the files with items left for the second pass
 
     def over_exports(self, paths: list[Path]) -> ImportReport:
         run_id = self.state.start_run()
         robots = RobotsCache(self.state)
         self._notes_for(self._stored_copies(self._items(paths, first=True)))
-        self._notes_for(self._fetched(self._items(paths, first=False), robots))
+        self._notes_for(self._fetched(self._items(self.read_again, first=False), robots))
         self._finish(run_id)
         return self.report
 
     def _items(self, paths: list[Path], first: bool) -> Iterator[SavedItem]:
-        """The saved items of this pass; the first also counts and reports the rest."""
+        """The saved items of this pass; the first also counts and reports the rest, and
+        notes the files that hold items for the second (a web archive seldom does)."""
         for path in paths:
-            for entry in read_export(path):
+            for entry in self.stages.entries(path):
                 if isinstance(entry, SavedItem):
                     if self._in_first_pass(entry) == first:
                         yield entry
+                    elif first and path not in self.read_again:
+                        self.read_again.append(path)
                 elif not first:
                     continue
                 elif isinstance(entry, NotAnArticle):
@@ -119,7 +122,7 @@ class _ImportRun(_Run):
                     self._record(ItemResult(entry.where, "failed", entry.reason))
 
     def _in_first_pass(self, item: SavedItem) -> bool:
-        return item.stored is not None and (self.options.offline or not self.options.refetch)
+        return item.has_stored_copy and (self.options.offline or not self.options.refetch)
 
     def _stored_copies(self, items: Iterator[SavedItem]) -> Iterator[tuple[SavedItem, Source,
                                                                            Outcome]]:
@@ -140,7 +143,7 @@ class _ImportRun(_Run):
             for source, outcome in fetch_pages(wanted, self.config.fetch, lambda url: None,
                                                robots):
                 item = self.in_flight[source.location][0]
-                if isinstance(outcome, GleanerError) and item.stored is not None:
+                if isinstance(outcome, GleanerError) and item.has_stored_copy:
                     outcome = stored_page(item)
                 yield item, source, outcome
 
@@ -214,7 +217,8 @@ class _ImportRun(_Run):
 
 def stored_page(item: SavedItem) -> Page:
     """The page as the export holds it, as if fetched. An article's HTML alone (Omnivore,
-    Wallabag) gets a head with its title, author and date, for the extractor to read."""
+    Wallabag) gets a head with its title, author and date, for the extractor to read. A web
+    archive's capture read where the workers are comes without its bytes: they read them."""
     content = item.stored or b""
     if item.fragment:
         meta = {"author": item.author, "article:published_time": item.published,
@@ -225,7 +229,7 @@ def stored_page(item: SavedItem) -> Page:
         content = (f'<!DOCTYPE html><html><head><meta charset="utf-8">{title}{head}</head>'
                    f'<body><article>{content.decode("utf-8", "replace")}</article></body>'
                    f'</html>').encode()
-    return Page(_source(item), item.url, content, "text/html")
+    return Page(_source(item), item.url, content, "text/html", stored_at=item.stored_at)
 
 
 def _source(item: SavedItem) -> Source:

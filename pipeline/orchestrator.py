@@ -7,7 +7,6 @@ item; the run goes on.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
@@ -291,7 +290,7 @@ class _Run(NoteEmitting):
         """The note of this page, if the page is as it was when the note was written."""
         note_id, old_hash = self.state.fetched(page.source.location)
         known = self.state.note(note_id) if note_id else None
-        if known and (page.not_modified or _content_hash(page) == old_hash):
+        if known and (page.not_modified or page.content_hash == old_hash):
             return known
         return None
 
@@ -307,7 +306,7 @@ class _Run(NoteEmitting):
         if prepared is None:
             raise NoteError("its note changed while the run was under way: run again")
         article, prints = prepared.article, list(prepared.prints)
-        content_hash = _content_hash(page)
+        content_hash = page.content_hash
         existing = self.index.existing_note(article, page.url, prints)
         if existing and existing.id and self._deleted(existing):
             return ItemResult(location, "skipped", YOU_DELETED)
@@ -350,10 +349,6 @@ def _issue_links(issue: NewItem, page: Page) -> list[Source]:
     urls = newsletter_links(page.content, page.url, issue.home, issue.sender_domain)
     return [Source(location=url, origin=page.source.origin, from_newsletter=True)
             for url in urls]
-
-
-def _content_hash(page: Page) -> str:
-    return hashlib.sha256(page.content).hexdigest()
 
 
 def _is_newer(article: Article, existing: NoteRecord, text_length: int) -> bool:

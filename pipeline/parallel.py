@@ -21,7 +21,8 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import cache
-from typing import TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from .config import PaperConfig, SummaryConfig
 from .dedupe import fingerprint
@@ -29,6 +30,9 @@ from .errors import ExtractError, GleanerError
 from .records import Analysis, Article, Page, Topic
 from .tags import Taxonomy
 from .text import markdown_to_text
+
+if TYPE_CHECKING:
+    from .exports import Entry
 
 MAX_AUTO_WORKERS = 4  # each holds its own spaCy model, ~250 MB
 PAGES_PER_WORKER = 3  # one being worked on, two waiting: no worker idles between pages
@@ -62,9 +66,11 @@ class LoadedStages:
         self.papers = papers
 
     def prepare(self, page: Page) -> Prepared:
+        """A web archive's capture sent without its bytes is read here, where the worker is."""
+        from .exports.archive_shards import with_stored_content
         from .extract import extract_article
 
-        article = extract_article(page, self.papers)
+        article = extract_article(with_stored_content(page), self.papers)
         plain = markdown_to_text(article.text)
         analysis = self.analyzer.analyze(article)
         summary = article.paper.abstract if article.paper and article.paper.abstract \
@@ -157,6 +163,13 @@ class CpuStages:
                 yield self._result(*pending.popleft())
         while pending:
             yield self._result(*pending.popleft())
+
+    def entries(self, path: Path) -> Iterator[Entry]:
+        """Read here: on one machine a worker would read the same disk, and send the bytes
+        back through a pipe."""
+        from .exports import read_export
+
+        return read_export(path)
 
     def close(self) -> None:
         if self._pool is not None:

@@ -7,8 +7,14 @@ actor, so its memory holds a few batches whatever the size of the archive, and i
 results back in the order the pages went in: the notes are written in the same order, and
 come out byte for byte the same, as with the local executor.
 
-A batch whose actor dies (killed, out of memory, its node lost) goes once to a new actor;
-if that one dies too, its pages fail with the reason and the run goes on.
+A web archive (WARC, WACZ) is read by the actors, a shard each, where the files are
+(pipeline/exports/archive_shards.py): what comes back of a capture is its URL, date, offset
+and hashes, and the actor that prepares it reads its bytes again. So the page bytes never
+pass through the run's process, and it counts what does (`traffic`).
+
+A call whose actor dies (killed, out of memory, its node lost) goes once to a new actor; if
+that one dies too, its pages fail with the reason, or its shard is reported unread, and the
+run goes on.
 
 With RAY_ADDRESS set, or `[ray] address` in the config, the run joins that cluster: every
 node needs Gleaner installed, as the actors import it. Otherwise it starts Ray on this
@@ -20,13 +26,17 @@ from __future__ import annotations
 
 import logging
 import os
+import pickle
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 from .config import PaperConfig, RayConfig, SummaryConfig
 from .errors import ConfigError, ExtractError, GleanerError
+from .exports import Entry, export_kind, read_export
+from .exports.archive_shards import Shard, ShardScan, scan_shard, sharded_entries, unread
 from .parallel import LoadedStages, Prepared, release_freed_memory
 from .records import Page, Topic
 from .tags import Taxonomy
@@ -53,7 +63,8 @@ Key = TypeVar("Key")
 
 
 class _PrepareActor:
-    """One worker: the loaded models, and the pages of one batch at a time."""
+    """One worker: the loaded models, and the pages of one batch, or one shard of a web
+    archive, at a time."""
 
     def __init__(self, topics: Sequence[Topic], taxonomy: Taxonomy | None,
                  summary: SummaryConfig, papers: PaperConfig) -> None:
@@ -75,17 +86,46 @@ class _PrepareActor:
                 release_freed_memory()
         return outcomes
 
+    def scan(self, shard: Shard) -> ShardScan:
+        return scan_shard(shard)
+
     def pid(self) -> int:
         return os.getpid()
 
 
 @dataclass
-class _Batch:
-    pages: list[Page]
+class _Call:
+    """One call to an actor (`method` with `argument`), and what it gave back; `failed` is
+    what stands for its result once its actors died ATTEMPTS times."""
+
+    method: str
+    argument: Any
+    failed: Callable[[str], Any]
     attempts: int = 0
     actor: Any = None
     ref: Any = None
-    outcomes: list[Prepared | GleanerError] | None = None
+    result: Any = None
+    done: bool = False
+
+
+def _batch(pages: list[Page]) -> _Call:
+    return _Call("prepare", pages, lambda reason: [ExtractError(
+        f"the Ray workers preparing this page died {ATTEMPTS} times ({reason})")
+        for _ in pages])
+
+
+def _shard_call(shard: Shard) -> _Call:
+    return _Call("scan", shard, lambda reason: unread(
+        shard, f"the Ray workers reading this part of the archive died {ATTEMPTS} times "
+               f"({reason}); the next import reads it again"))
+
+
+@dataclass
+class Traffic:
+    """What the run sent to its actors and got back, pickled as Ray sends it, in bytes."""
+
+    sent: int = 0
+    received: int = 0
 
 
 @dataclass
@@ -93,7 +133,7 @@ class _Slot:
     """A key's place in the results: its page's batch and index, or no page at all."""
 
     key: Any
-    batch: _Batch | None = None
+    batch: _Call | None = None
     index: int = 0
 
 
@@ -147,32 +187,46 @@ class RayStages:
         self.papers = papers
         self._actors: _Actors | None = None
         self._started_ray = False
+        self.traffic = Traffic()
+
+    def entries(self, path: Path) -> Iterator[Entry]:
+        """A web archive read by the actors, a shard each; any other export read here."""
+        try:
+            kind = export_kind(path)
+        except OSError:
+            kind = None  # read_export names the file and the reason
+        if kind not in ("warc", "wacz"):
+            return read_export(path)
+        shard_bytes = max(1, round(self.settings.shard_mb * 1024 * 1024))
+        return sharded_entries(path, kind, shard_bytes, self._scans)
 
     def in_order(self, items: Iterable[tuple[Key, Page | None]]
                  ) -> Iterator[tuple[Key, Prepared | GleanerError | None]]:
         slots: deque[_Slot] = deque()
-        filling = _Batch([])
+        filling = _batch([])
         for key, page in items:
             if page is None:
                 slots.append(_Slot(key))
             else:
-                slots.append(_Slot(key, filling, len(filling.pages)))
-                filling.pages.append(page)
-            if filling.pages and (len(filling.pages) >= BATCH_PAGES or self._any_idle()):
+                slots.append(_Slot(key, filling, len(filling.argument)))
+                filling.argument.append(page)
+            if filling.argument and (len(filling.argument) >= BATCH_PAGES or self._any_idle()):
                 self._submit(filling)
-                filling = _Batch([])
-            while slots and (self._over_window(slots) or _ready(slots[0])):
+                filling = _batch([])
+            while slots and (self._over_window(slots) or _ready(slots[0].batch)):
                 if slots[0].batch is filling:
                     self._submit(filling)
-                    filling = _Batch([])
+                    filling = _batch([])
                 yield self._result(slots.popleft())
-        if filling.pages:
+        if filling.argument:
             self._submit(filling)
         while slots:
             yield self._result(slots.popleft())
 
     def close(self) -> None:
         if self._actors is not None:
+            log.info("Ray: %d bytes sent to the workers, %d received from them",
+                     self.traffic.sent, self.traffic.received)
             self._actors.stop()
             self._actors = None
         if self._started_ray:
@@ -186,11 +240,24 @@ class RayStages:
         count = self._actors.count if self._actors else 1
         return len(slots) > count * BATCHES_PER_ACTOR * BATCH_PAGES
 
-    def _submit(self, batch: _Batch) -> None:
+    def _scans(self, shards: Iterable[Shard]) -> Iterator[ShardScan]:
+        """Each shard read by an actor, in order, one in flight per actor."""
+        in_flight: deque[_Call] = deque()
+        for shard in shards:
+            in_flight.append(self._submit(_shard_call(shard)))
+            assert self._actors is not None
+            while len(in_flight) > self._actors.count or (in_flight and _ready(in_flight[0])):
+                yield self._outcome(in_flight.popleft())
+        while in_flight:
+            yield self._outcome(in_flight.popleft())
+
+    def _submit(self, call: _Call) -> _Call:
         actors = self._actors or self._start()
-        batch.attempts += 1
-        batch.actor = actors.least_busy()
-        batch.ref = batch.actor.prepare.remote(batch.pages)
+        call.attempts += 1
+        call.actor = actors.least_busy()
+        self.traffic.sent += len(pickle.dumps(call.argument, pickle.HIGHEST_PROTOCOL))
+        call.ref = getattr(call.actor, call.method).remote(call.argument)
+        return call
 
     def _start(self) -> _Actors:
         if not ray.is_initialized():
@@ -205,34 +272,36 @@ class RayStages:
         return self._actors
 
     def _result(self, slot: _Slot) -> tuple[Any, Prepared | GleanerError | None]:
-        batch = slot.batch
-        if batch is None:
+        if slot.batch is None:
             return slot.key, None
-        while batch.outcomes is None:
-            self._collect(batch)
-        return slot.key, batch.outcomes[slot.index]
+        return slot.key, self._outcome(slot.batch)[slot.index]
 
-    def _collect(self, batch: _Batch) -> None:
+    def _outcome(self, call: _Call) -> Any:
+        while not call.done:
+            self._collect(call)
+        return call.result
+
+    def _collect(self, call: _Call) -> None:
         assert self._actors is not None
         try:
-            batch.outcomes = ray.get(batch.ref)
-            self._actors.done(batch.actor)
+            call.result = ray.get(call.ref)
+            self._actors.done(call.actor)
+            self.traffic.received += len(pickle.dumps(call.result, pickle.HIGHEST_PROTOCOL))
         except WORKER_LOST as exc:
-            self._actors.replace(batch.actor)
-            if batch.attempts < ATTEMPTS:
-                log.warning("a Ray worker died; its %d pages go to another", len(batch.pages))
-                self._submit(batch)
+            self._actors.replace(call.actor)
+            if call.attempts < ATTEMPTS:
+                log.warning("a Ray worker died; its %s goes to another",
+                            "batch of pages" if call.method == "prepare" else "shard")
+                self._submit(call)
                 return
-            reason = (f"the Ray workers preparing this page died {ATTEMPTS} times "
-                      f"({type(exc).__name__})")
-            batch.outcomes = [ExtractError(reason) for _ in batch.pages]
+            call.result = call.failed(type(exc).__name__)
+        call.done = True
 
 
-def _ready(slot: _Slot) -> bool:
-    batch = slot.batch
-    if batch is None or batch.outcomes is not None:
+def _ready(call: _Call | None) -> bool:
+    if call is None or call.done:
         return True
-    if batch.ref is None:
+    if call.ref is None:
         return False
-    done, _ = ray.wait([batch.ref], timeout=0)
+    done, _ = ray.wait([call.ref], timeout=0)
     return bool(done)

@@ -6,6 +6,7 @@ replaced or tested without knowing the others.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 
@@ -35,12 +36,26 @@ class Validators:
 
 
 @dataclass(frozen=True)
+class ArchiveRecord:
+    """Where a web archive holds a capture (a file, or a WARC inside a WACZ, and the byte
+    offset of its record), with the SHA-256 of its payload: a worker that can reach the file
+    reads the page there, and the run that sent it knows a changed page without its bytes."""
+
+    path: str
+    member: str | None
+    offset: int
+    content_hash: str
+
+
+@dataclass(frozen=True)
 class Page:
     """Raw bytes of a fetched resource, with what the server said about them.
 
     `max_age` is how long the server said the resource stays fresh (Cache-Control). A page
     made from a feed item's content has `text_from` saying so, and why; a fetched page may
     carry the feed's copy of its article (`feed_copy`), for extract to choose the better.
+    A capture of a web archive read where the workers are has no bytes yet, only where they
+    are (`stored_at`): the worker that prepares it reads them.
     """
 
     source: Source
@@ -53,6 +68,14 @@ class Page:
     max_age: float | None = None
     text_from: str | None = None
     feed_copy: Page | None = None
+    stored_at: ArchiveRecord | None = None
+
+    @property
+    def content_hash(self) -> str:
+        """What tells a changed page from the one its note was made of."""
+        if self.stored_at is not None:
+            return self.stored_at.content_hash
+        return hashlib.sha256(self.content).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -160,8 +183,9 @@ class SavedItem:
     """One saved article of an export or one capture of a web archive, with what the person
     had: their tags as written, read status, save date (ISO), favourite, highlights, a note
     on the whole item, and the stored copy of the page when the export holds one (`stored`,
-    a whole page or, with `fragment`, the article's HTML alone). `where` names the item in
-    its file (`pocket.csv row 12`, `crawl.warc.gz record at byte 5120`)."""
+    a whole page or, with `fragment`, the article's HTML alone; or, for a web archive read
+    where the workers are, where the page is: `stored_at`). `where` names the item in its
+    file (`pocket.csv row 12`, `crawl.warc.gz record at byte 5120`)."""
 
     url: str
     origin: str
@@ -177,6 +201,11 @@ class SavedItem:
     published: str | None = None
     stored: bytes | None = None
     fragment: bool = False
+    stored_at: ArchiveRecord | None = None
+
+    @property
+    def has_stored_copy(self) -> bool:
+        return self.stored is not None or self.stored_at is not None
 
 
 @dataclass(frozen=True)

@@ -7,16 +7,18 @@ import json
 import os
 import socket
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
-from pipeline.config import Config, FetchConfig
+from pipeline.config import Config, FetchConfig, RayConfig
 
 from .server import LoopbackServer
 
 REPO = Path(__file__).resolve().parents[1]
+RAY_CPUS = 2  # the local Ray of the tests, as the issue asks
 
 # CI must be reproducible: there, property tests replay the same examples every run. Locally
 # they explore new ones, and a failure found that way is pinned with @example.
@@ -52,6 +54,22 @@ def fast_config() -> Config:
     covers the worker processes)."""
     return Config(fetch=FetchConfig(host_delay=0.0, timeout=2.0, retries=1, backoff=0.05),
                   workers=0)
+
+
+@pytest.fixture(scope="session")
+def local_ray() -> Iterator[None]:
+    """One real Ray for the session, with 2 CPUs: starting one costs seconds, and the
+    machine is small. Tests of `--executor ray` ask for it (through `ray_config`)."""
+    ray = pytest.importorskip("ray", reason="the ray extra: pip install 'gleaner[ray]'")
+    ray.init(num_cpus=RAY_CPUS, include_dashboard=False, log_to_driver=False,
+             object_store_memory=100 * 1024 * 1024, configure_logging=False)
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture
+def ray_config(fast_config: Config, local_ray: None) -> Config:
+    return replace(fast_config, executor="ray", ray=RayConfig(workers=RAY_CPUS))
 
 
 @pytest.fixture

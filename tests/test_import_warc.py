@@ -78,7 +78,7 @@ def test_a_cut_off_record_is_named_and_the_captures_before_it_are_kept(
     report = import_exports([archive], fast_config, vault)
     assert set(article_notes(vault)) == set(urls[:2])
     [failure] = report.failures
-    assert failure.location.startswith("cut.warc.gz record after byte ")
+    assert failure.location.startswith("cut.warc.gz record at byte ")
     assert "cut off" in failure.detail
 
 

@@ -9,47 +9,33 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from pipeline import run
-from pipeline.config import RayConfig
 from pipeline.sources import read_sources
 
 from .test_parallel import serve_articles, vault_bytes
 
 ray = pytest.importorskip("ray", reason="the ray extra: pip install 'gleaner[ray]'")
 
-RAY_CPUS = 2
 ACTOR_TITLE = b"ray::_PrepareActor"
+PREPARING = b".prepare"
+READING_A_SHARD = b".scan"
 
 
-@pytest.fixture(scope="session")
-def local_ray() -> Iterator[None]:
-    """One Ray for the session: starting one costs seconds, and the machine is small."""
-    ray.init(num_cpus=RAY_CPUS, include_dashboard=False, log_to_driver=False,
-             object_store_memory=100 * 1024 * 1024, configure_logging=False)
-    yield
-    ray.shutdown()
-
-
-@pytest.fixture
-def ray_config(fast_config, local_ray):
-    return replace(fast_config, executor="ray", ray=RayConfig(workers=RAY_CPUS))
-
-
-def actor_pids(busy_only: bool = False) -> list[int]:
-    """The processes of the prepare actors (or of those preparing a batch right now)."""
+def actor_pids(busy_only: bool = False, doing: bytes = PREPARING) -> list[int]:
+    """The processes of the actors (or of those `doing` a call right now: preparing a batch,
+    or reading a shard of an archive)."""
     found = []
     for proc in Path("/proc").iterdir():
         try:
             title = (proc / "cmdline").read_bytes() if proc.name.isdigit() else b""
         except OSError:
             continue
-        if title.startswith(ACTOR_TITLE) and (not busy_only or b".prepare" in title):
+        if title.startswith(ACTOR_TITLE) and (not busy_only or doing in title):
             found.append(int(proc.name))
     return found
 
@@ -85,15 +71,17 @@ def test_a_ray_worker_killed_mid_run_loses_no_item(server, tmp_path, fast_config
     assert vault_bytes(tmp_path / "ray") == vault_bytes(tmp_path / "local")
 
 
-def kill_the_first_busy_actor(killed: list[int], within: float = 60.0) -> None:
-    """SIGKILL, as the OOM killer would, the first actor seen preparing a batch."""
+def kill_the_first_busy_actor(killed: list[int], within: float = 60.0,
+                              doing: bytes = PREPARING, every: float = 0.02) -> None:
+    """SIGKILL, as the OOM killer would, the first actor seen preparing a batch (or `doing`
+    another call)."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        if busy := actor_pids(busy_only=True):
+        if busy := actor_pids(busy_only=True, doing=doing):
             os.kill(busy[0], signal.SIGKILL)
             killed.append(busy[0])
             return
-        time.sleep(0.02)
+        time.sleep(every)
 
 
 def test_pages_whose_workers_keep_dying_fail_with_the_reason(server, tmp_path, ray_config):
@@ -113,9 +101,10 @@ def test_pages_whose_workers_keep_dying_fail_with_the_reason(server, tmp_path, r
     assert sorted(p.name for p in (tmp_path / "ray").glob("*.md")) == sorted(written)
 
 
-def kill_every_busy_actor(stop: threading.Event) -> None:
-    while not stop.wait(0.02):
-        for pid in actor_pids(busy_only=True):
+def kill_every_busy_actor(stop: threading.Event, doing: bytes = PREPARING,
+                          every: float = 0.02) -> None:
+    while not stop.wait(every):
+        for pid in actor_pids(busy_only=True, doing=doing):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
 

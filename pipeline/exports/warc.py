@@ -19,8 +19,8 @@ import hashlib
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
-from dataclasses import replace
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
 
@@ -49,7 +49,7 @@ def read_warc(path: Path, start: int = 0, stop: int | None = None) -> Iterator[E
 
 def read_wacz(archive: zipfile.ZipFile, name: str) -> Iterator[Entry]:
     """Every WARC of a WACZ bundle (`archive/*.warc.gz`), one after the other."""
-    for member in sorted(n for n in archive.namelist() if WACZ_WARCS.match(n)):
+    for member in wacz_warcs(archive):
         try:
             with archive.open(member) as stream:
                 yield from read_warc_stream(stream, f"{name}: {member}")
@@ -57,29 +57,82 @@ def read_wacz(archive: zipfile.ZipFile, name: str) -> Iterator[Entry]:
             yield UnreadableItem(f"{name}: {member}", f"cannot be read: {exc}")
 
 
+def wacz_warcs(archive: zipfile.ZipFile) -> list[str]:
+    return sorted(n for n in archive.namelist() if WACZ_WARCS.match(n))
+
+
 def read_warc_stream(stream: IO[bytes], name: str, stop: int | None = None) -> Iterator[Entry]:
-    seen_urls: set[int] = set()
-    seen_payloads: set[int] = set()
+    duplicates = Duplicates()
+    for scanned in scan_warc_stream(stream, name, stop):
+        yield duplicates.first_of_its_kind(scanned)
+
+
+@dataclass(frozen=True)
+class Scanned:
+    """One record as read, before duplicates collapse: what it is, where it begins, for a
+    capture the key of its payload (its digest's hash, or its bytes'), and whether it is a
+    broken record that nothing after it can be read past."""
+
+    entry: Entry
+    offset: int
+    payload_key: int | None = None
+    last: bool = False
+
+
+class Duplicates:
+    """The first capture of a URL and of a page in one WARC; later ones are duplicates."""
+
+    def __init__(self) -> None:
+        self.urls: set[int] = set()
+        self.payloads: set[int] = set()
+
+    def first_of_its_kind(self, scanned: Scanned) -> Entry:
+        item = scanned.entry
+        if not isinstance(item, SavedItem) or scanned.payload_key is None:
+            return item
+        url_key = _hash(item.url)
+        if url_key in self.urls or scanned.payload_key in self.payloads:
+            return NotAnArticle("duplicate capture")
+        self.urls.add(url_key)
+        self.payloads.add(scanned.payload_key)
+        return replace(item, where=f"{item.where} record at byte {scanned.offset}")
+
+
+def scan_warc_stream(stream: IO[bytes], name: str,
+                     stop: int | None = None) -> Generator[Scanned, None, int]:
+    """Every record that begins before `stop`; returns where the first one not read begins
+    (the end of the stream, or a broken record's offset)."""
     records = ArchiveIterator(stream)
-    offset = stream.tell() if stream.seekable() else 0
     while True:
         try:
             record = next(records)
+            offset = records.offset
+            if stop is not None and offset >= stop:
+                return offset
             entry = _capture(record, name)
-            offset = records.get_record_offset()
         except StopIteration:
-            return
+            return records.offset
         except BROKEN_RECORD as exc:
-            yield UnreadableItem(f"{name} record after byte {offset}",
-                                 f"cannot be read, nor anything after it: {exc or 'cut off'}")
-            return
-        if stop is not None and offset >= stop:
-            return
-        if isinstance(entry, SavedItem):
-            entry = _first_of_its_kind(entry, record, seen_urls, seen_payloads, offset)
-        elif isinstance(entry, UnreadableItem):
+            broken = records.offset
+            if stop is None or broken < stop:
+                yield Scanned(UnreadableItem(f"{name} record at byte {broken}",
+                                             f"cannot be read, nor anything after it: "
+                                             f"{_why_broken(exc)}"), broken, last=True)
+            return broken
+        if isinstance(entry, UnreadableItem):
             entry = UnreadableItem(f"{name} record at byte {offset}", entry.reason)
-        yield entry
+        yield Scanned(entry, offset, _payload_key(record, entry))
+
+
+def read_capture(stream: IO[bytes], name: str) -> bytes:
+    """The payload of the capture whose record begins where the stream is."""
+    try:
+        entry = _capture(next(ArchiveIterator(stream)), name)
+    except (StopIteration, *BROKEN_RECORD) as exc:
+        raise ArchiveLoadFailed(f"no record can be read there: {exc or 'cut off'}") from exc
+    if not isinstance(entry, SavedItem) or entry.stored is None:
+        raise ArchiveLoadFailed("the record there is no HTML capture")
+    return entry.stored
 
 
 def _capture(record: object, name: str) -> Entry:
@@ -120,17 +173,23 @@ def _saved(record: object, name: str, payload: bytes) -> Entry:
                      where=name, saved=saved, stored=payload)
 
 
-def _first_of_its_kind(item: SavedItem, record: object, urls: set[int], payloads: set[int],
-                       offset: int) -> SavedItem | NotAnArticle:
-    """The first capture of a URL and of a page; later ones are duplicates."""
+def _why_broken(exc: Exception) -> str:
+    """The cause in a few words: warcio's message quotes the bytes it met, binary noise to a
+    reader, and words them differently for a file's first record and the others."""
+    if isinstance(exc, ArchiveLoadFailed) and "first line" in str(exc):
+        return "no WARC record begins there"
+    if isinstance(exc, AttributeError | EOFError) or not str(exc):
+        return "cut off"
+    if isinstance(exc, zlib.error):
+        return f"corrupt compressed data ({exc})"
+    return str(exc).splitlines()[0][:200]
+
+
+def _payload_key(record: object, entry: Entry) -> int | None:
+    if not isinstance(entry, SavedItem):
+        return None
     digest = record.rec_headers.get_header("WARC-Payload-Digest")  # type: ignore
-    url_key = _hash(item.url)
-    payload_key = _hash(digest) if digest else _hash(item.stored or b"")
-    if url_key in urls or payload_key in payloads:
-        return NotAnArticle("duplicate capture")
-    urls.add(url_key)
-    payloads.add(payload_key)
-    return replace(item, where=f"{item.where} record at byte {offset}")
+    return _hash(digest) if digest else _hash(entry.stored or b"")
 
 
 def _hash(value: str | bytes) -> int:
