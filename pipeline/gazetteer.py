@@ -20,6 +20,7 @@ TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+]*[A-Za-z0-9+]|[A-Za-z0-9]")
 JOINERS = {" ", "-", "_", "·", "\u2011", "'", "’", " & ", "&"}
 SIZE = re.compile(r"^(?:\d+(?:\.\d+)?[bBmMkKtT]|\d+x\d+[bB]|[aA]\d+[bB])$")
 VERSION = re.compile(r"^(?:[vV]?\d{1,2}(?:\.\d+)*[a-z]?|[rR]\d)$")
+FIRST_VERSION = re.compile(r"^[vV]?1(?:\.0)?$")
 YEAR = re.compile(r"^(?:19|20)\d\d$")
 FAMILY_MIN_MODELS = 2
 DIGIT = re.compile(r"\d")
@@ -38,6 +39,7 @@ NOT_NAME_WORDS = {
     "you", "they", "some", "many", "most", "more", "less", "same", "other", "another",
     "sub", "super", "non", "pre", "post",
 }
+TUNINGS = {"instruct", "chat"}  # a tuning of a model, named like the model
 VARIANTS = {
     "coder", "instruct", "turbo", "flash", "pro", "mini", "sonnet", "opus", "haiku", "vision",
     "chat", "large", "small", "medium", "nano", "ultra", "lite", "plus", "max", "preview",
@@ -271,6 +273,12 @@ class Gazetteer:
                 return self._extended(tokens, i, length, run, topic)
         return None
 
+    def _first_release(self, topic: Topic, rest: list[re.Match[str]]) -> bool:
+        """`LLaMA v1`, `Llama 1`: the first release of a one-word family, named so only once
+        later ones came, is the family (`Phi-1`, written as one name, stays itself)."""
+        return (len(rest) == 2 and topic.name.lower() in self.single_word_models
+                and _is_first_release(rest[0].string, rest[0], rest[1]))
+
     def _family_at(
         self, tokens: list[re.Match[str]], i: int, run: int
     ) -> tuple[Topic, int] | None:
@@ -298,12 +306,47 @@ class Gazetteer:
             end -= 1
         if end == i + length:
             return topic, length
-        surface = [t.group() for t in tokens[i:end]]
-        known = self.lookup(surface)
+        kept = _release_tokens(tokens[i:end])
+        known = self.lookup([t.group() for t in kept])
         if known is not None:
             return known, end - i
-        text = tokens[i].string[tokens[i].start() : tokens[end - 1].end()]
-        return Topic(name=text, category="Model", organization=topic.organization), end - i
+        if len(kept) <= length or self._first_release(topic, kept[length - 1:]):
+            return topic, end - i
+        return Topic(name=_named_like(topic, tokens[i:i + length], kept[length:]),
+                     category="Model", organization=topic.organization), end - i
+
+
+def _is_first_release(text: str, family: re.Match[str], version: re.Match[str]) -> bool:
+    return text[family.end():version.start()] == " " and bool(FIRST_VERSION.match(version.group()))
+
+
+def _release_tokens(tokens: list[re.Match[str]]) -> list[re.Match[str]]:
+    """The tokens that name the model in a release's name: an instruct or chat tuning and a
+    release tag after the size (`Mistral-7B-v0.1`, `Llama-2-7b-chat`) name the same model
+    (docs/LABELLING.md)."""
+    kept: list[re.Match[str]] = []
+    for token in tokens:
+        word = token.group()
+        if word.lower() in TUNINGS or (kept and VERSION.match(word) and any(
+                PARAMETERS.match(k.group()) for k in kept)):
+            continue
+        kept.append(token)
+    return kept
+
+
+def _named_like(known: Topic, matched: list[re.Match[str]], added: list[re.Match[str]]) -> str:
+    """A new model named after the known one it extends: `Gemini Flash 1.5 8B` is written
+    as `Gemini 1.5 Flash 8B`, the known model's spelling plus what the text adds."""
+    text = matched[0].string
+    head = known.name if known.category == "Model" and len(matched) > 1 else \
+        text[matched[0].start():matched[-1].end()]
+    pieces, previous = [head], matched[-1]
+    for token in added:
+        gap = text[previous.end():token.start()]
+        pieces.append(gap if gap in ("-", "_") else " ")
+        pieces.append(token.group())
+        previous = token
+    return "".join(pieces)
 
 
 def _run_length(text: str, tokens: list[re.Match[str]], i: int) -> int:
