@@ -18,13 +18,13 @@ from .resources import load_json
 
 TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+]*[A-Za-z0-9+]|[A-Za-z0-9]")
 JOINERS = {" ", "-", "_", "·", "\u2011", "'", "’", " & ", "&"}
-SIZE = re.compile(r"^(?:\d+(?:\.\d+)?[bBmMkKtT]|\d+x\d+[bB]|[aA]\d+[bB])$")
+SIZE = re.compile(r"^(?:\d+(?:\.\d+)?[bBmMkKtT]|\d+[xX]\d+[bB]|[aA]\d+[bB])$")
 VERSION = re.compile(r"^(?:[vV]?\d{1,2}(?:\.\d+)*[a-z]?|[rR]\d)$")
 FIRST_VERSION = re.compile(r"^[vV]?1(?:\.0)?$")
 YEAR = re.compile(r"^(?:19|20)\d\d$")
 FAMILY_MIN_MODELS = 2
 DIGIT = re.compile(r"\d")
-PARAMETERS = re.compile(r"^(?:\d+(?:\.\d+)?[bBmM]|\d+x\d+[bB])$")  # 7B, 1.1B, 256M, 8x7B
+PARAMETERS = re.compile(r"^(?:\d+(?:\.\d+)?[bBmM]|\d+[xX]\d+[bB])$")  # 7B, 1.1B, 256M, 8x7B
 MAX_NAME_WORDS = 3
 # Words before a size that are not a model's name: "a 7B model", "Top 3B", "with 70B".
 NOT_NAME_WORDS = {

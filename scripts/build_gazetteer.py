@@ -116,6 +116,7 @@ def build(folder: Path, overrides: dict) -> list[Entity]:
     for spec in overrides["entities"]:
         _apply(spec, by_key)
     models = _kept(by_key.values(), overrides)
+    models += _unsized_parents(models)
     entities = models + _organizations(models)
     for entity in entities:
         entity.aliases = entity.pinned | _useful_aliases(entity)
@@ -222,6 +223,9 @@ def _is_word(name: str) -> bool:
     return bool(re.fullmatch(r"[A-Z]?[a-z]+", name))
 
 
+SIZED = re.compile(r"^(?P<stem>.*?)[\s-]+\d+(?:\.\d+)?[BM]$")
+
+
 def dotted(text: str) -> str:
     """Anthropic-style ids spell versions with hyphens: claude-3-5-sonnet is Claude 3.5."""
     return re.sub(r"(?<=\D)-(\d)-(\d)(?=-|$)", r"-\1.\2", text)
@@ -273,7 +277,8 @@ def _api_id(text: str) -> str | None:
 
 def _epoch_rows(table: list[dict[str, str]], orgs: OrgMapper, cleaner: NameCleaner,
                 since: str, known: set[tuple[str, ...]]) -> Iterator[Row]:
-    """Epoch AI's notable models led by a lab (not academia), published since `since`.
+    """Epoch AI's notable models made with a lab (not by academia alone), published since
+    `since`, credited to the first lab Epoch lists (`BlenderBot 3`: McGill, Meta AI, Mila).
 
     Epoch also lists research artefacts named by a phrase ("Table Tennis Agent") or a
     combination ("VQGAN + CLIP"); those are kept only if models.dev knows the same name.
@@ -281,7 +286,7 @@ def _epoch_rows(table: list[dict[str, str]], orgs: OrgMapper, cleaner: NameClean
     for row in table:
         if row["publication_date"] < since or " + " in row["model"]:
             continue
-        org = orgs.canonical(row["organization"].split(",")[0])
+        org = next(filter(None, map(orgs.canonical, row["organization"].split(","))), None)
         if org is None or cleaner.is_community(row["model"]):
             continue
         surface = cleaner.surface(row["model"], org)
@@ -381,6 +386,24 @@ def _kept(entities: Iterable[Entity], overrides: dict) -> list[Entity]:
             entity.ambiguous = _is_word(entity.name) and entity.name not in distinctive
         kept.append(entity)
     return kept
+
+
+def _unsized_parents(models: list[Entity]) -> list[Entity]:
+    """The model a sized release belongs to (`Aya Expanse` of `Aya Expanse 8B`), which
+    writers name on its own; a stem that ends in another model's name (`E5 Mistral`,
+    `DeepSeek R1 Distill Qwen`) names a fine-tune's base, never a model."""
+    known = {token_key(s) for e in models for s in (e.name, *e.candidates, *e.pinned)}
+    first_words = {re.split(r"[\s-]+", e.name)[0].lower() for e in models}
+    parents: dict[tuple[str, ...], Entity] = {}
+    for entity in models:
+        match = SIZED.match(entity.name)
+        words = re.split(r"[\s-]+", match["stem"]) if match else []
+        if len(words) < 2 or words[-1].lower() in first_words or token_key(
+                match["stem"]) in known:
+            continue
+        parents.setdefault(token_key(match["stem"]),
+                           Entity(match["stem"], "Model", entity.organization))
+    return list(parents.values())
 
 
 def _organizations(entities: list[Entity]) -> list[Entity]:
