@@ -90,7 +90,7 @@ class Analyzer:
             if piece.kind != "heading":
                 ner_orgs.read(piece.text, spans, mentions)
                 ner_orgs.read_named(piece.text, [(m.start, m.end) for m in mentions] + [
-                    (s.start, s.end) for s in spans if s.label == "ORG"])
+                    (s.start, s.end) for s in spans if s.label in ("ORG", "PERSON")])
         counts.update(ner_orgs.proven())
         counts.update(self._affiliations(article))
         counts.update(self._concepts(article.title, blocks, list(counts)))

@@ -21,6 +21,7 @@ JOINERS = {" ", "-", "_", "·", "\u2011", "'", "’", " & ", "&"}
 SIZE = re.compile(r"^(?:\d+(?:\.\d+)?[bBmMkKtT]|\d+[xX]\d+[bB]|[aA]\d+[bB])$")
 VERSION = re.compile(r"^(?:[vV]?\d{1,2}(?:\.\d+)*[a-z]?|[rR]\d)$")
 FIRST_VERSION = re.compile(r"^[vV]?1(?:\.0)?$")
+THOUSANDS = re.compile(r"^\d+(?:\.\d+)?[kK]$")
 YEAR = re.compile(r"^(?:19|20)\d\d$")
 FAMILY_MIN_MODELS = 2
 DIGIT = re.compile(r"\d")
@@ -103,9 +104,11 @@ class Gazetteer:
             if entry.get("ambiguous") and entry["category"] == "Model":
                 gazetteer.add_tentative(_entity(entry))
         for entry in load_json("organizations_extra.json")["organizations"]:
+            surfaces = (*entry.get("aliases", ()), *entry.get("case_variants", ()))
             if not entry.get("ambiguous"):
-                gazetteer.add_organization(
-                    entry["name"], (*entry.get("aliases", ()), *entry.get("case_variants", ())))
+                gazetteer.add_organization(entry["name"], surfaces)
+            elif gazetteer.lookup(TOKEN.findall(entry["name"])) is None:
+                gazetteer.add_tentative(Topic(entry["name"], "Organization", aliases=surfaces))
         return gazetteer
 
     def add_organization(self, name: str, aliases: Iterable[str]) -> None:
@@ -134,13 +137,14 @@ class Gazetteer:
         self._register_family(topic)
 
     def add_tentative(self, topic: Topic) -> None:
-        """A model whose name is also an ordinary word: found, but only as a tentative
-        mention, and its name may start unseen versions (`Phi-2`, `Galactica 120B`)."""
+        """A name that is also an ordinary word or phrase: found as written, but only as a
+        tentative mention, which stands where the context proves it (`Replicate`, `Together
+        AI`); a model's name may start unseen versions (`Phi-2`, `Galactica 120B`)."""
         for surface in (topic.name, *topic.aliases):
             self.tentative[surface] = topic
             self.longest = max(self.longest, len(TOKEN.findall(surface)))
         tokens = TOKEN.findall(topic.name)
-        if len(tokens) == 1:
+        if len(tokens) == 1 and topic.category == "Model":
             self.single_word_models.add(tokens[0].lower())
             self.first_words.setdefault(tokens[0].lower(), []).append(topic)
 
@@ -361,7 +365,9 @@ def _run_length(text: str, tokens: list[re.Match[str]], i: int) -> int:
 
 
 def _is_model_suffix(token: str) -> bool:
-    if YEAR.match(token):
+    """A version, size or variant; never a year, nor a count in thousands (`LLaVA 150K`,
+    `GPT-4 8k`: a data set's size or a context length)."""
+    if YEAR.match(token) or THOUSANDS.match(token):
         return False
     return bool(SIZE.match(token) or VERSION.match(token)) or token.lower() in VARIANTS
 

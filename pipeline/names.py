@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .gazetteer import TOKEN, VARIANTS, Gazetteer, Mention, Span
+from .gazetteer import TOKEN, VARIANTS, YEAR, Gazetteer, Mention, Span
 from .organizations import (
     needs_evidence,
     never_an_organization,
@@ -30,6 +30,7 @@ from .shorthand import complete_short_names
 # "MIT License", "Apache-licensed", "an MIT or Apache 2.0 license": a licence's name.
 LICENCE = re.compile(r"(?:[ -]+(?:or|and|/|,|Apache|BSD|GPL|\d(?:\.\d)?|v\d))*[ -]+"
                      r"(?:licen[cs]ed?|licen[cs]es)\b", re.IGNORECASE)
+PRODUCT_NUMBER = re.compile(r" (?P<number>\d+[A-Za-z]*|[A-Za-z]{1,2}\d+[A-Za-z\d]*)\b")
 MODEL_CUE = re.compile(r"^[\s-]+(?:models?|chatbots?|LLMs?|language models?|checkpoints?|"
                        r"weights)\b")
 COMPOUND = {"-", "/", "_", "."}
@@ -73,12 +74,13 @@ def find_mentions(gazetteer: Gazetteer, texts: Sequence[str], words: Words,
 
 def stands(text: str, mention: Mention, plain_words: frozenset[str]) -> bool:
     """Whether a mention counts as a topic of the article."""
-    if mention.tentative:
-        return _is_model_here(text, mention, plain_words)
     if mention.topic.category != "Organization":
-        return True
-    return not _names_a_licence(text, mention) and _is_organization_here(
-        text, mention, plain_words)
+        return _is_model_here(text, mention, plain_words) if mention.tentative else True
+    if _names_a_licence(text, mention) or _names_a_product(text, mention):
+        return False
+    if mention.tentative:
+        return proves_organization(text, mention.start, mention.end)
+    return _is_organization_here(text, mention, plain_words)
 
 
 def _families(gazetteer: Gazetteer, found: list[list[Mention]],
@@ -201,6 +203,12 @@ def _in_a_product_name(text: str, mention: Mention) -> bool:
     start = max(0, mention.start - PHRASE_REACH)
     return any(m.start() <= mention.start - start and mention.end - start <= m.end()
                for m in non_entity_phrases().finditer(text[start:mention.end + PHRASE_REACH]))
+
+
+def _names_a_product(text: str, mention: Mention) -> bool:
+    """`Motorola 68k`, `Intel 8086`: a maker's name with a model number is its product."""
+    number = PRODUCT_NUMBER.match(text, mention.end)
+    return bool(number) and not YEAR.match(number["number"])
 
 
 def _names_a_licence(text: str, mention: Mention) -> bool:
