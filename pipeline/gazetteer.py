@@ -219,6 +219,10 @@ class Gazetteer:
             return self._extended(tokens, i, 1, run, Topic(word, "Model"))
         return known
 
+    def _is_model(self, word: str) -> bool:
+        known = self.lookup([word])
+        return (known is not None and known.category == "Model") or word in self.tentative
+
     def _is_organization(self, word: str) -> bool:
         known = self.lookup([word])
         return known is not None and known.category == "Organization"
@@ -237,16 +241,18 @@ class Gazetteer:
         """An unseen model named with its parameter count: one to three name words, maybe a
         version, then the size (`Vicuna-13B`, `MPT 7B`, `SmolVLM-256M`, `falcon-40b`)."""
         for words in range(1, min(MAX_NAME_WORDS, run - 1) + 1):
+            word = tokens[i + words - 1].group()
             if not _is_name_word(tokens, i + words - 1, ordinary) \
-                    or self._is_organization(tokens[i + words - 1].group()):
-                return None
+                    or self._is_organization(word) or (words > 1 and self._is_model(word)):
+                return None  # `Quantizing Mixtral-7B`: the name starts at the model's
             end = i + words
             while end < i + run - 1 and VERSION.match(tokens[end].group()) \
                     and not PARAMETERS.match(tokens[end].group()):
                 end += 1
             if end < i + run and PARAMETERS.match(tokens[end].group()):
-                text = tokens[i].string[tokens[i].start():tokens[end].end()]
-                return Topic(name=text, category="Model"), end + 1 - i
+                kept = _release_tokens(tokens[i:end + 1])
+                known = self.lookup([t.group() for t in kept])
+                return known or Topic(_spelled(kept), "Model"), end + 1 - i
         return None
 
     def _slash_versions(
@@ -341,15 +347,19 @@ def _release_tokens(tokens: list[re.Match[str]]) -> list[re.Match[str]]:
 def _named_like(known: Topic, matched: list[re.Match[str]], added: list[re.Match[str]]) -> str:
     """A new model named after the known one it extends: `Gemini Flash 1.5 8B` is written
     as `Gemini 1.5 Flash 8B`, the known model's spelling plus what the text adds."""
-    text = matched[0].string
-    head = known.name if known.category == "Model" and len(matched) > 1 else \
-        text[matched[0].start():matched[-1].end()]
-    pieces, previous = [head], matched[-1]
-    for token in added:
+    if known.category == "Model" and len(matched) > 1:
+        return known.name + _spelled([matched[-1], *added])[len(matched[-1].group()):]
+    return _spelled([*matched, *added])
+
+
+def _spelled(tokens: list[re.Match[str]]) -> str:
+    """Tokens of a name as the text joins them, one space where words were left out."""
+    text = tokens[0].string
+    pieces = [tokens[0].group()]
+    for previous, token in zip(tokens, tokens[1:], strict=False):
         gap = text[previous.end():token.start()]
-        pieces.append(gap if gap in ("-", "_") else " ")
+        pieces.append(gap if gap in JOINERS else " ")
         pieces.append(token.group())
-        previous = token
     return "".join(pieces)
 
 

@@ -31,6 +31,7 @@ from .shorthand import complete_short_names
 LICENCE = re.compile(r"(?:[ -]+(?:or|and|/|,|Apache|BSD|GPL|\d(?:\.\d)?|v\d))*[ -]+"
                      r"(?:licen[cs]ed?|licen[cs]es)\b", re.IGNORECASE)
 PRODUCT_NUMBER = re.compile(r" (?P<number>\d+[A-Za-z]*|[A-Za-z]{1,2}\d+[A-Za-z\d]*)\b")
+CITED_AUTHOR = re.compile(r"\s+et al\b")
 MODEL_CUE = re.compile(r"^[\s-]+(?:models?|chatbots?|LLMs?|language models?|checkpoints?|"
                        r"weights)\b")
 COMPOUND = {"-", "/", "_", "."}
@@ -73,7 +74,10 @@ def find_mentions(gazetteer: Gazetteer, texts: Sequence[str], words: Words,
 
 
 def stands(text: str, mention: Mention, plain_words: frozenset[str]) -> bool:
-    """Whether a mention counts as a topic of the article."""
+    """Whether a mention counts as a topic of the article; never an author cited as
+    "Yi et al.", whose name is a model's or an organization's."""
+    if CITED_AUTHOR.match(text, mention.end):
+        return False
     if mention.topic.category != "Organization":
         return _is_model_here(text, mention, plain_words) if mention.tentative else True
     if _names_a_licence(text, mention) or _names_a_product(text, mention):
@@ -156,7 +160,8 @@ def _model_context(text: str, token: re.Match[str], mentions: list[Mention],
     distinctive = _distinctive(word, common)
     if distinctive and MODEL_CUE.match(after):
         return True
-    rare_word = word.isalpha() and word[1:].islower() and word.lower() not in common
+    rare_word = word.isalpha() and word[1:].islower() and not {
+        word.lower(), word.lower().removesuffix("s")} & common  # `Podcasts` is a plural
     if rare_word and any(m.topic.category == "Organization" and text[m.end:start] == " "
                          for m in mentions):
         return True  # "Stanford Alpaca": a maker, then a name no dictionary has
