@@ -101,7 +101,7 @@ class Gazetteer:
         entities = load_json("gazetteer.json")["entities"]
         gazetteer = cls(_entity(e) for e in entities if not e.get("ambiguous"))
         for entry in entities:
-            if entry.get("ambiguous") and entry["category"] == "Model":
+            if entry.get("ambiguous"):
                 gazetteer.add_tentative(_entity(entry))
         for entry in load_json("organizations_extra.json")["organizations"]:
             surfaces = (*entry.get("aliases", ()), *entry.get("case_variants", ()))

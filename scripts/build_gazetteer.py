@@ -118,6 +118,7 @@ def build(folder: Path, overrides: dict) -> list[Entity]:
     models = _kept(by_key.values(), overrides)
     models += _unsized_parents(models)
     entities = models + _organizations(models)
+    entities += _listed_organizations(_read(folder / "organizations.csv"), orgs, entities)
     for entity in entities:
         entity.aliases = entity.pinned | _useful_aliases(entity)
     _drop_colliding_aliases(entities)
@@ -411,6 +412,51 @@ def _organizations(entities: list[Entity]) -> list[Entity]:
     have = {e.name for e in entities if e.category == "Organization"}
     needed = {e.organization for e in entities if e.organization and e.category == "Model"}
     return [Entity(name, "Organization") for name in sorted(needed - have)]
+
+
+def _listed_organizations(table: list[dict[str, str]], orgs: OrgMapper,
+                          entities: list[Entity]) -> list[Entity]:
+    """Every other organization of organizations.csv, universities included: a model list
+    names them as makers, and articles name them as actors (docs/LABELLING.md). A name of
+    plain words (`Magic`, `Physical Intelligence`) is flagged ambiguous: the tagger takes it
+    only as written and where the context proves an organization."""
+    have = {plain_key(s) for e in entities for s in (e.name, *e.pinned, *e.candidates)}
+    listed: dict[str, Entity] = {}
+    for row in table:
+        raw = row["organization"].strip()
+        if raw in orgs.mapping:
+            continue  # mapped to a canonical maker, or dropped on purpose
+        name, aliases = _organization_surfaces(raw)
+        if not name or plain_key(name) in have or plain_key(name) in listed:
+            continue
+        aliases = {a for a in aliases if plain_key(a) not in have}
+        listed[plain_key(name)] = Entity(name, "Organization", pinned=aliases,
+                                         ambiguous=_is_plain_phrase(name))
+    return list(listed.values())
+
+
+def _organization_surfaces(raw: str) -> tuple[str, set[str]]:
+    """`Carnegie Mellon University (CMU)` is named so, with the alias `CMU`; `Beijing Academy
+    of Artificial Intelligence / BAAI` likewise; a note in parentheses is dropped."""
+    aliases = set()
+    trailing = re.search(r"\s*\(([^)]*)\)$", raw)
+    if trailing:
+        raw = raw[:trailing.start()]
+        if re.fullmatch(r"[A-Z][A-Za-z]*[A-Z]", trailing[1]) and len(trailing[1]) >= 3:
+            aliases.add(trailing[1])
+    name, *others = (part.strip() for part in re.sub(r"\s*\([^)]*\)", "", raw).split(" / "))
+    return name, aliases | {o for o in others if o}
+
+
+def _is_plain_phrase(name: str) -> bool:
+    """Words a sentence may hold for what they mean: `Magic`, `Physical Intelligence`."""
+    words = name.split()
+    return all(re.fullmatch(r"[A-Z]?[a-z]+", w) for w in words) and not INSTITUTION_WORDS & set(
+        words)
+
+
+INSTITUTION_WORDS = {"University", "Institute", "College", "Laboratory", "Laboratories", "Lab",
+                     "Labs", "Academy", "School", "Center", "Centre", "Research", "Foundation"}
 
 
 def _useful_aliases(entity: Entity) -> set[str]:
