@@ -92,6 +92,8 @@ class Gazetteer:
         self.organizations: set[str] = set()
         self.tentative: dict[str, Topic] = {}  # ambiguous model names, by exact surface
         self.longest = 1
+        self.prefixes: set[str] = set()  # what a name's first word may be, run together
+        self.tentative_reach: dict[str, int] = {}  # most words of one starting so
         for topic in topics:
             self.add(topic)
 
@@ -132,8 +134,11 @@ class Gazetteer:
             entries = [e for e in self.entries.get(key, []) if e.surface != surface]
             self.entries[key] = [*entries, _Entry(topic, surface, case_sensitive)]
             self.longest = max(self.longest, len(tokens))
+            self._note_prefixes(key)
             if len(tokens) > 1 and any(_has_digit(t) for t in tokens):
                 self.unordered[_unordered_key(tokens)] = topic
+                for token in tokens:  # any word may come first
+                    self._note_prefixes(token.lower())
         self._register_family(topic)
 
     def add_tentative(self, topic: Topic) -> None:
@@ -142,11 +147,18 @@ class Gazetteer:
         AI`); a model's name may start unseen versions (`Phi-2`, `Galactica 120B`)."""
         for surface in (topic.name, *topic.aliases):
             self.tentative[surface] = topic
-            self.longest = max(self.longest, len(TOKEN.findall(surface)))
+            tokens = TOKEN.findall(surface)
+            self.tentative_reach[tokens[0]] = max(self.tentative_reach.get(tokens[0], 0),
+                                                  len(tokens))
         tokens = TOKEN.findall(topic.name)
         if len(tokens) == 1 and topic.category == "Model":
             self.single_word_models.add(tokens[0].lower())
             self.first_words.setdefault(tokens[0].lower(), []).append(topic)
+
+    def _note_prefixes(self, key: str) -> None:
+        """Remember the starts of a key: `find` reads no run from a word that starts no
+        name (most words), and a name's first word may be written run together (`GPT4o`)."""
+        self.prefixes.update(key[:end] for end in range(1, len(key) + 1))
 
     def _register_family(self, topic: Topic) -> None:
         tokens = TOKEN.findall(topic.name)
@@ -228,7 +240,7 @@ class Gazetteer:
         return known is not None and known.category == "Organization"
 
     def _tentative_at(self, tokens: list[re.Match[str]], i: int, run: int) -> Mention | None:
-        for length in range(min(self.longest, run), 0, -1):
+        for length in range(min(self.tentative_reach.get(tokens[i].group(), 0), run), 0, -1):
             surface = tokens[i].string[tokens[i].start():tokens[i + length - 1].end()]
             topic = self.tentative.get(surface)
             if topic is not None:
@@ -276,7 +288,8 @@ class Gazetteer:
     def _known_at(
         self, tokens: list[re.Match[str]], i: int, run: int
     ) -> tuple[Topic, int] | None:
-        words = [t.group() for t in tokens[i : i + min(self.longest, run)]]
+        reach = min(self.longest, run) if tokens[i].group().lower() in self.prefixes else 0
+        words = [t.group() for t in tokens[i : i + reach]]
         for length in range(len(words), 0, -1):
             topic = self.lookup(words[:length])
             if topic is not None:
