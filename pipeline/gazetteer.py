@@ -190,6 +190,9 @@ class Gazetteer:
                 return entry.topic
         if len(surface_tokens) > 1 and DIGIT.search(key):
             return self.unordered.get(_unordered_key(surface_tokens))
+        if "." in key:  # `Zhipu.AI`, `Mistral.AI`: a name styled with a dot
+            return next((e.topic for e in self.entries.get(key.replace(".", ""), ())
+                         if not e.case_sensitive and not DIGIT.search(key)), None)
         return None
 
     def find(self, text: str, families: frozenset[str] = frozenset(),
@@ -288,7 +291,9 @@ class Gazetteer:
     def _known_at(
         self, tokens: list[re.Match[str]], i: int, run: int
     ) -> tuple[Topic, int] | None:
-        reach = min(self.longest, run) if tokens[i].group().lower() in self.prefixes else 0
+        first = tokens[i].group().lower()
+        starts = first in self.prefixes or first.replace(".", "") in self.prefixes
+        reach = min(self.longest, run) if starts else 0
         words = [t.group() for t in tokens[i : i + reach]]
         for length in range(len(words), 0, -1):
             topic = self.lookup(words[:length])

@@ -58,7 +58,7 @@ BEFORE = re.compile(
     rf"open-sourced|announced) by|\b(?:joined|left|join|leave|leaving|joining)|"
     rf"\bworks? (?:at|for)|\bworked (?:at|for)|\bjob at|\bpartnership with|\bpartnered with|"
     rf"\bdeal with|\binvestments? in|\binvested in|\bstake in|\bacquisition of|\bsued|"
-    rf"\b(?:the|a|an) (?:{KINDS})|\bcompanies (?:like|such as|including))\s+$",
+    rf"\b(?:the|a|an) (?:{KINDS})|\bcompanies (?:like|such as|including)|\(by)\s+$",
     re.IGNORECASE)
 ORG_NAME = (r"(?=[\w.&'-]*[A-Za-z][\w.&'-]*[A-Za-z])[A-Z0-9][\w&'-]*(?:\.[A-Za-z]+)?"
             r"(?: (?:[A-Z][\w&'-]*|&|of|for|de))*?")
