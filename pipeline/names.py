@@ -38,8 +38,10 @@ COMPOUND = {"-", "/", "_", "."}
 SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|[\"“(]\s*)$")
 BY_MAKER = re.compile(r"^\s*\(by\s")
 DESCRIBED_AS_MODEL = re.compile(
-    r"^,\s+(?:also\s+|now\s+)?(?:a|an|the)\s+(?:[\w.()-]+\s+){0,6}?"
-    r"(?:model|fine-?tune[sd]?|finetune[sd]?|LLM|chatbot|variant|checkpoint)\b")
+    r"^(?:\s+v?\d+(?:\.\d+)*)?(?:,|:|\s+[-—–])\s+(?:also\s+|now\s+)?(?:a|an|the)\s+"
+    r"(?:[\w.()-]+\s+){0,6}?(?:model|fine-?tune[sd]?|finetune[sd]?|LLM|chatbot|variant|"
+    r"checkpoint)\b")
+MODELS_LIKE = re.compile(r"\bmodels?,?\s+(?:like|such as|including)\s+$")
 LISTED = re.compile(r",\s+(?:and\s+|or\s+)?|\s+(?:and|or|vs\.?|versus)\s+|\s*/\s*")
 # spaCy's labels for things that are no model: dates and quantities. The small model also
 # calls a name it does not know a person or a place (`Vicuna`, `Alpaca`), so only a full
@@ -158,7 +160,8 @@ def _model_context(text: str, token: re.Match[str], mentions: list[Mention],
     if BY_MAKER.match(after) or DESCRIBED_AS_MODEL.match(after):
         return True
     distinctive = _distinctive(word, common)
-    if distinctive and MODEL_CUE.match(after):
+    before = text[max(0, start - 40):start]
+    if distinctive and (MODEL_CUE.match(after) or MODELS_LIKE.search(before)):
         return True
     rare_word = word.isalpha() and word[1:].islower() and not {
         word.lower(), word.lower().removesuffix("s")} & common  # `Podcasts` is a plural
