@@ -366,7 +366,8 @@ def _named_like(known: Topic, matched: list[re.Match[str]], added: list[re.Match
     """A new model named after the known one it extends: `Gemini Flash 1.5 8B` is written
     as `Gemini 1.5 Flash 8B`, the known model's spelling plus what the text adds."""
     if known.category == "Model" and len(matched) > 1:
-        return known.name + _spelled([matched[-1], *added])[len(matched[-1].group()):]
+        rest = _spelled([matched[-1], *added])[len(matched[-1].group()):]
+        return known.name + (" " + rest[1:] if " " in known.name else rest)
     return _spelled([*matched, *added])
 
 
