@@ -25,7 +25,8 @@ THOUSANDS = re.compile(r"^\d+(?:\.\d+)?[kK]$")
 YEAR = re.compile(r"^(?:19|20)\d\d$")
 FAMILY_MIN_MODELS = 2
 DIGIT = re.compile(r"\d")
-PARAMETERS = re.compile(r"^(?:\d+(?:\.\d+)?[bBmM]|\d+[xX]\d+[bB])$")  # 7B, 1.1B, 256M, 8x7B
+# 7B, 1.1B, 256M, 8x7B; a single-digit M is a count of rows or tokens (`LMSYS-Chat-1M`)
+PARAMETERS = re.compile(r"^(?:\d+(?:\.\d+)?[bB]|\d{2,}(?:\.\d+)?[mM]|\d+[xX]\d+[bB])$")
 MAX_NAME_WORDS = 3
 # Words before a size that are not a model's name: "a 7B model", "Top 3B", "with 70B".
 NOT_NAME_WORDS = {
@@ -188,8 +189,11 @@ class Gazetteer:
         for entry in reversed(self.entries.get(key, ())):
             if not entry.case_sensitive or entry.surface == surface_tokens[0]:
                 return entry.topic
-        if len(surface_tokens) > 1 and DIGIT.search(key):
-            return self.unordered.get(_unordered_key(surface_tokens))
+        if len(surface_tokens) > 1 and DIGIT.search(key) and (
+                unordered := self.unordered.get(_unordered_key(surface_tokens))):
+            return unordered
+        if any(t.endswith(".0") for t in surface_tokens):  # `GPT 4.0 Turbo` is GPT-4 Turbo
+            return self.lookup([t.removesuffix(".0") for t in surface_tokens])
         if "." in key:  # `Zhipu.AI`, `Mistral.AI`: a name styled with a dot
             return next((e.topic for e in self.entries.get(key.replace(".", ""), ())
                          if not e.case_sensitive and not DIGIT.search(key)), None)
