@@ -96,6 +96,8 @@ class Analyzer:
                 ner_orgs.read(piece.text, spans, mentions)
                 ner_orgs.read_named(piece.text, [(m.start, m.end) for m in mentions] + [
                     (s.start, s.end) for s in spans if s.label in ("ORG", "PERSON")])
+                ner_orgs.read_affiliations(piece.text, spans, [(m.start, m.end)
+                                                              for m in mentions])
         counts.update(ner_orgs.proven())
         counts.update(self._affiliations(article))
         counts.update(self._concepts(article.title, blocks, list(counts)))

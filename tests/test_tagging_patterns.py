@@ -175,3 +175,10 @@ def test_a_name_styled_with_a_dot_is_the_known_organization(analyzer):
 def test_a_university_of_the_reference_lists_is_a_known_organization(analyzer):
     text = "Two students at Carnegie Mellon University wrote the evaluation harness."
     assert "Carnegie Mellon University" in topics(analyzer, text, "Organization")
+
+
+def test_the_organization_in_parentheses_after_a_person_is_their_affiliation(analyzer):
+    text = ("The panel, organized by Quorvane, had Dana Whitlock (Brightmoss Analytics) and "
+            "Lee Ortiz (Tallpine Systems) on it.")
+    assert {"Quorvane", "Brightmoss Analytics", "Tallpine Systems"} <= topics(
+        analyzer, text, "Organization")
