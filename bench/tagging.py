@@ -230,13 +230,13 @@ def speed(analyzer: Analyzer, full_nlp, pages: int) -> tuple[float, float] | Non
 def table(title: str, groups: list[tuple[str, list[Doc]]],
           taggers: dict[str, dict[str, Prediction]]) -> list[str]:
     lines = [f"\n{title}",
-             f"{'docs':<32}{'category':<15}{'tagger':<10}{'precision':>10}{'recall':>8}"
+             f"{'docs':<34}{'category':<15}{'tagger':<10}{'precision':>10}{'recall':>8}"
              f"{'F1':>7}"]
     for label, docs in groups:
         for key in CATEGORIES:
             for name, predictions in taggers.items():
                 p, r, f = score(docs, predictions)[key]
-                lines.append(f"{label:<32}{key:<15}{name:<10}{p:>10.3f}{r:>8.3f}{f:>7.3f}")
+                lines.append(f"{label:<34}{key:<15}{name:<10}{p:>10.3f}{r:>8.3f}{f:>7.3f}")
     return lines
 
 

@@ -192,7 +192,7 @@ class Gazetteer:
         if len(surface_tokens) > 1 and DIGIT.search(key) and (
                 unordered := self.unordered.get(_unordered_key(surface_tokens))):
             return unordered
-        if any(t.endswith(".0") for t in surface_tokens):  # `GPT 4.0 Turbo` is GPT-4 Turbo
+        if ".0" in key and any(t.endswith(".0") for t in surface_tokens):  # `GPT 4.0 Turbo`
             return self.lookup([t.removesuffix(".0") for t in surface_tokens])
         if "." in key:  # `Zhipu.AI`, `Mistral.AI`: a name styled with a dot
             return next((e.topic for e in self.entries.get(key.replace(".", ""), ())
@@ -206,9 +206,10 @@ class Gazetteer:
         alone, each names its family. `ordinary` are the words the article writes in lower
         case: capitalized at a sentence's start, they never begin a model's name."""
         tokens = list(TOKEN.finditer(text))
+        runs = _run_lengths(text, tokens)
         i = 0
         while i < len(tokens):
-            run = _run_length(text, tokens, i)
+            run = runs[i]
             found = self._match_at(tokens, i, run, families, ordinary)
             if found is None or _is_persons_name(found, tokens, i, run):
                 tentative = self._tentative_at(tokens, i, run)
@@ -386,15 +387,14 @@ def _spelled(tokens: list[re.Match[str]]) -> str:
     return "".join(pieces)
 
 
-def _run_length(text: str, tokens: list[re.Match[str]], i: int) -> int:
-    """How many tokens from i on are joined by single spaces or hyphens (one name at most)."""
-    length = 1
-    while i + length < len(tokens):
-        gap = text[tokens[i + length - 1].end() : tokens[i + length].start()]
-        if gap not in JOINERS:
-            break
-        length += 1
-    return length
+def _run_lengths(text: str, tokens: list[re.Match[str]]) -> list[int]:
+    """How many tokens from each on are joined by single spaces or hyphens (one name at
+    most), counted once from the end."""
+    runs = [1] * len(tokens)
+    for i in range(len(tokens) - 2, -1, -1):
+        if text[tokens[i].end():tokens[i + 1].start()] in JOINERS:
+            runs[i] = runs[i + 1] + 1
+    return runs
 
 
 def _is_model_suffix(token: str) -> bool:
