@@ -16,24 +16,32 @@ import logging
 import sys
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from .config import Config, load_config
-from .errors import ConfigError, LockedError, NoteError
+from .cli_common import (
+    EXIT_ITEMS_FAILED,
+    EXIT_LOCKED,
+    EXIT_OK,
+    EXIT_USAGE,
+    command_config,
+    fail,
+    state_rows,
+)
+from .cli_subscriptions import subscribe, subscriptions, unsubscribe
+from .cli_views import explain, queue, report, topics, trends
+from .config import Config
+from .errors import ConfigError, LockedError
 
 if TYPE_CHECKING:
     from .records import Source
     from .report import ItemResult, RunReport
-    from .state import State
 
 # Each command imports what it uses when it runs: `gleaner ingest` under cron with nothing
 # new loads neither the article stages nor the terminal UI.
 
-EXIT_OK, EXIT_ITEMS_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 STARTUP_SECONDS = 1.0  # the garbage collector's wait (see entry)
 log = logging.getLogger("gleaner")
 SHOWN_SKIPPED = 10  # items an import left out, listed on the terminal; the report has all
@@ -70,6 +78,10 @@ def main() -> None:
     """Gleaner turns what you read into an Obsidian vault of summarized, tagged notes."""
 
 
+for command in (subscribe, unsubscribe, subscriptions, queue, explain, trends, report, topics):
+    main.add_command(command)
+
+
 @main.command()
 @click.argument("sources", nargs=-1)
 @click.option("--vault", type=click.Path(file_okay=False, path_type=Path),
@@ -91,10 +103,10 @@ def run(sources: tuple[str, ...], vault: Path | None, config_path: Path | None,
     from .sources import read_sources
 
     if not sources and not retry_failed:
-        _fail("give at least one source, or --retry-failed", EXIT_USAGE)
+        fail("give at least one source, or --retry-failed", EXIT_USAGE)
     if restore and not all(source.startswith(("http://", "https://")) for source in sources):
-        _fail("--restore takes the URLs of the notes to make again", EXIT_USAGE)
-    config = _config(config_path, executor)
+        fail("--restore takes the URLs of the notes to make again", EXIT_USAGE)
+    config = command_config(config_path, executor)
     vault = vault or config.vault
     retried = _failed_sources(vault) if retry_failed else []
     _execute(itertools.chain(read_sources(sources), retried), config, vault,
@@ -131,80 +143,11 @@ def ingest(vault: Path | None, config_path: Path | None, executor: str | None) -
     """
     from .ingestion import ingest as ingest_subscriptions
 
-    config = _config(config_path, executor)
+    config = command_config(config_path, executor)
     if not config.subscriptions:
-        _fail("no [[subscriptions]] in the config: nothing to ingest", EXIT_USAGE)
+        fail("no [[subscriptions]] in the config: nothing to ingest", EXIT_USAGE)
     vault = vault or config.vault
     _report_and_exit(lambda on_item: ingest_subscriptions(config, vault, on_item=on_item), vault)
-
-
-CONFIG_FILE = click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("gleaner.toml"), show_default=True, help="TOML config file to edit.")
-
-
-@main.command()
-@click.argument("url", required=False)
-@click.option("--name", help="The notes' `source:` (default: the feed's own title).")
-@click.option("--kind", type=click.Choice(["feed", "newsletter"]),
-              help="newsletter: each item is an issue, a note whose links are read too.")
-@click.option("--opml", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Subscribe to every feed of an OPML file (what feed readers export).")
-@CONFIG_FILE
-def subscribe(url: str | None, name: str | None, kind: str | None, opml: Path | None,
-              config_path: Path) -> None:
-    """Add URL (a feed) or a mailbox path to the config's [[subscriptions]], for `gleaner
-    ingest`. The config file keeps its comments and layout; it is made if missing."""
-    from .subscription_admin import entries_for, opml_subscriptions
-    from .subscription_admin import subscribe as add
-
-    if bool(url) == bool(opml):
-        _fail("give a feed URL (or a mailbox path), or --opml FILE", EXIT_USAGE)
-    config = _config(config_path if config_path.exists() else None)
-    try:
-        found = opml_subscriptions(opml) if opml else entries_for(url or "", name, config.fetch)
-        entries = [{**entry, "kind": kind} for entry in found] if kind == "newsletter" else found
-        added, already = add(config_path, entries)
-    except ConfigError as exc:
-        _fail(str(exc), EXIT_USAGE)
-    for where in already:
-        click.echo(f"already subscribed: {where}")
-    for where in added:
-        click.echo(f"subscribed: {where}")
-    click.echo(f"{config_path}: {len(added)} subscriptions added")
-
-
-@main.command()
-@click.argument("name")
-@CONFIG_FILE
-def unsubscribe(name: str, config_path: Path) -> None:
-    """Remove the subscription NAME (or with that URL or path) from the config file; its
-    comments and layout stay. The notes it brought stay in the vault."""
-    from .subscription_admin import unsubscribe as remove
-
-    try:
-        removed = remove(config_path, name)
-    except ConfigError as exc:
-        _fail(str(exc), EXIT_USAGE)
-    click.echo(f"unsubscribed: {removed.get('name') or ''} "
-               f"{removed.get('url') or removed.get('path') or ''}".strip())
-
-
-@main.command()
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("gleaner.toml"), show_default=True, help="TOML config file.")
-@click.option("--vault", type=click.Path(file_okay=False, path_type=Path),
-              help="Vault whose polls to show (default: the config's, else ./notes).")
-def subscriptions(config_path: Path, vault: Path | None) -> None:
-    """List the subscriptions with their last poll, its status and the items taken; a feed
-    that is fresh or backing off after failures says until when."""
-    from .subscription_admin import listed, listing_lines
-
-    config = _config(config_path)
-    rows = listed(config, (vault or config.vault) / ".gleaner" / "state.sqlite")
-    for line in listing_lines(rows):
-        click.echo(line)
-    click.echo(f"{config_path}: {len(rows)} subscriptions")
 
 
 @main.command()
@@ -212,7 +155,7 @@ def subscriptions(config_path: Path, vault: Path | None) -> None:
               show_default=True, help="Vault whose state file to read.")
 def failures(vault: Path) -> None:
     """List the items that failed, with why and when; `run --retry-failed` retries them."""
-    rows = _state_rows(vault, lambda state: state.failures())
+    rows = state_rows(vault, lambda state: state.failures())
     for location, origin, reason, at in rows:
         click.echo(f"{at}  {location}{f'  ({origin})' if origin else ''}: {reason}")
     click.echo(f"{vault}: {len(rows)} failed items", err=True)
@@ -251,136 +194,7 @@ def demo(vault: Path, port: int) -> None:
             sources = read_list(lines, origin="reading-list", base=examples_dir())
             _execute(sources, Config(), vault)
     except ConfigError as exc:
-        _fail(str(exc), EXIT_USAGE)
-
-
-@main.command()
-@click.option("--vault", type=click.Path(file_okay=False, path_type=Path),
-              help="Vault to read (default: the config's, else ./notes).")
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
-              help="How many notes to list.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="TOML config file (for its vault).")
-def queue(vault: Path | None, limit: int, config_path: Path | None) -> None:
-    """List the unread notes to read next, best first, and write them to `Reading queue.md`.
-
-    The order is relevance, lowered for old and for long reads, unless you set a note's
-    read_priority yourself (marked *): see "Reading queue" in the README.
-    """
-    from .reading_queue import make_queue, queue_table
-
-    vault = vault or _config(config_path).vault
-    if not vault.is_dir():
-        _fail(f"no vault at {vault}", EXIT_USAGE)
-    try:
-        reading = make_queue(vault, limit)
-    except LockedError as exc:
-        _fail(str(exc), EXIT_LOCKED)
-    except NoteError as exc:
-        _fail(str(exc), EXIT_ITEMS_FAILED)
-    for message in reading.skipped:
-        click.echo(message, err=True)
-    for line in queue_table(reading.entries):
-        click.echo(line)
-    click.echo(f"{vault}: {reading.unread} unread notes, {len(reading.entries)} listed in "
-               f"{vault / reading.note}")
-
-
-@main.command()
-@click.argument("note")
-@click.option("--vault", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Vault of the note (default: the config's, else ./notes).")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="TOML config file with the [interests] profile.")
-def explain(note: str, vault: Path | None, config_path: Path | None) -> None:
-    """Show why NOTE (its path, or its title) has its relevance: the terms and weights
-    behind the score, what your ratings taught, and whether you set the value yourself."""
-    from .explain import explain_note
-
-    config = _config(config_path)
-    try:
-        click.echo(explain_note(vault or config.vault, note, config))
-    except NoteError as exc:
-        _fail(str(exc), EXIT_USAGE)
-
-
-@main.command()
-@click.option("--vault", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Vault to read (default: the config's, else ./notes).")
-@click.option("--weeks", type=click.IntRange(min=1, max=104), default=5, show_default=True,
-              help="Weeks to show: the latest week with articles and those before it.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="TOML config file (for its vault).")
-def trends(vault: Path | None, weeks: int, config_path: Path | None) -> None:
-    """Show the models and organizations mentioned in the most articles of the latest week,
-    week by week, against their average over the four weeks before; ▲ marks the rising ones.
-
-    An article counts in the week of its published date, else of the day its note was made.
-    """
-    from .trends import trends_table, vault_trends
-
-    vault = vault or _config(config_path).vault
-    found = vault_trends(vault, weeks)
-    if found is None:
-        _fail(f"no articles in {vault} yet: run `gleaner run` or `gleaner ingest` first",
-              EXIT_USAGE)
-    for line in trends_table(found):
-        click.echo(line)
-
-
-@main.command()
-@click.option("--vault", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Vault to report on (default: the config's, else ./notes).")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("report.html"), show_default=True, help="The HTML file to write.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="TOML config file (for its vault).")
-def report(vault: Path | None, out: Path, config_path: Path | None) -> None:
-    """Write one self-contained HTML page of charts about the vault: runs over time,
-    failures by reason and by host, sources, topics over time, relevance, reading time,
-    and read against unread. It needs no network and no JavaScript."""
-    from .report_page import write_report
-
-    vault = vault or _config(config_path).vault
-    try:
-        history = write_report(vault, out)
-    except NoteError as exc:
-        _fail(str(exc), EXIT_USAGE)
-    click.echo(f"{out}: {len(history.articles)} article notes, {len(history.runs)} runs, "
-               f"{len(history.failing_now)} failing now")
-
-
-@main.group()
-def topics() -> None:
-    """List or merge the vault's topic notes (models, organizations, concepts)."""
-
-
-@topics.command("list")
-@click.argument("vault", type=click.Path(exists=True, file_okay=False, path_type=Path),
-                default=Path("notes"))
-def topics_list(vault: Path) -> None:
-    """Show every topic in VAULT with the number of articles that mention it."""
-    from .topic_admin import list_topics
-
-    for entry in list_topics(vault):
-        click.echo(f"{entry.articles:>5}  {entry.category}/{entry.name}")
-
-
-@topics.command("merge")
-@click.argument("old")
-@click.argument("new")
-@click.option("--vault", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=Path("notes"), show_default=True)
-def topics_merge(old: str, new: str, vault: Path) -> None:
-    """Merge topic OLD into NEW (as Category/Name) and rewrite every link to OLD."""
-    from .topic_admin import merge_topics
-
-    try:
-        rewritten = merge_topics(vault, old, new)
-    except NoteError as exc:
-        _fail(str(exc), EXIT_USAGE)
-    click.echo(f"merged {old} into {new}: {rewritten} notes rewritten; "
-               f"{old.partition('/')[2]} is now an alias of {new.partition('/')[2]}")
+        fail(str(exc), EXIT_USAGE)
 
 
 @main.command("import")
@@ -407,7 +221,7 @@ def import_exports(files: tuple[Path, ...], vault: Path | None, config_path: Pat
     from .exports import count_entries
     from .import_run import ImportOptions, import_exports
 
-    config = _config(config_path, executor)
+    config = command_config(config_path, executor)
     vault = vault or config.vault
     options = ImportOptions(offline=offline, refetch=refetch)
     total = count_entries(list(files)) if sys.stderr.isatty() else None
@@ -422,9 +236,9 @@ def _import_and_exit(work: Callable[[Callable[[ItemResult], None]], RunReport], 
     try:
         report = _with_eta(work, total) if total is not None else _logged(work)
     except LockedError as exc:
-        _fail(str(exc), EXIT_LOCKED)
+        fail(str(exc), EXIT_LOCKED)
     except ConfigError as exc:
-        _fail(str(exc), EXIT_USAGE)
+        fail(str(exc), EXIT_USAGE)
     left_out = [item for item in report.items if item.status == "skipped"]
     for item in left_out[:SHOWN_SKIPPED]:
         click.echo(f"skipped {item.location}: {item.detail}", err=True)
@@ -459,39 +273,11 @@ def _with_eta(work: Callable[[Callable[[ItemResult], None]], RunReport],
         return work(lambda item: progress.update(task, advance=1))
 
 
-def _config(path: Path | None, executor: str | None = None) -> Config:
-    """The config, with the executor given on the command line; an executor that cannot
-    run (Ray not installed) stops the command here, before any work."""
-    from .executors import check_executor
-
-    try:
-        config = load_config(path)
-        config = replace(config, executor=executor or config.executor)
-        check_executor(config.executor)
-        return config
-    except ConfigError as exc:
-        _fail(str(exc), EXIT_USAGE)
-        raise AssertionError("unreachable") from exc
-
-
 def _failed_sources(vault: Path) -> list[Source]:
     """Failed articles to read again; feeds and mailboxes are read again by `ingest`."""
-    return [source for source in _state_rows(vault, lambda state: state.failed_sources())
+    return [source for source in state_rows(vault, lambda state: state.failed_sources())
             if source.kind in ("article", "paper")
             and (source.is_file or source.location.startswith(("http://", "https://")))]
-
-
-def _state_rows(vault: Path, query: Callable[[State], list]) -> list:
-    from .state import State
-
-    path = vault / ".gleaner" / "state.sqlite"
-    if not path.is_file():
-        return []
-    state = State(path)
-    try:
-        return query(state)
-    finally:
-        state.close()
 
 
 def _execute(sources: Iterable[Source], config: Config, vault: Path,
@@ -513,9 +299,9 @@ def _report_and_exit(work: Callable[[Callable[[ItemResult], None]], RunReport],
             logging.getLogger("httpx").setLevel(logging.WARNING)
             report = work(_log_item)
     except LockedError as exc:
-        _fail(str(exc), EXIT_LOCKED)
+        fail(str(exc), EXIT_LOCKED)
     except ConfigError as exc:
-        _fail(str(exc), EXIT_USAGE)
+        fail(str(exc), EXIT_USAGE)
     _print_report(report, vault)
     sys.exit(EXIT_ITEMS_FAILED if report.failures else EXIT_OK)
 
@@ -550,8 +336,3 @@ def _print_report(report: RunReport, vault: Path) -> None:
     for line in report.relevance_lines():
         click.echo(line)
     click.echo(f"{vault}: {report.summary_line()}")
-
-
-def _fail(message: str, code: int) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .atomic import atomic_write
 from .errors import ConfigError
 from .profile import DEFAULT_PROFILE, InterestProfile, profile_from_config
 from .resources import load_schema
-from .vault import atomic_write
 
 if TYPE_CHECKING:
     import jsonschema

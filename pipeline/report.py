@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .state import now
-from .vault import atomic_write
+from .atomic import atomic_write
 
 if TYPE_CHECKING:
     from .relevance import Scored
@@ -18,6 +18,11 @@ STATUSES = ("written", "updated", "unchanged", "skipped", "failed")
 REPORTED_TERMS = 5  # per note, in the JSON report
 SHOWN_NOTES = 3  # on the terminal: the highest scores, with their largest terms
 SHOWN_TERMS = 3
+
+
+def now() -> str:
+    """The time as the state file writes it, so a report's times compare with the state's."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)

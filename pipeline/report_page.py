@@ -15,10 +15,10 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from .atomic import atomic_write
 from .charts import Chart, Series, bar_chart, line_chart
 from .resources import data_path
 from .trends import monday_of, week_label
-from .vault import atomic_write
 from .vault_history import VaultHistory, read_history
 
 MAX_RUN_BARS = 30  # beyond this many runs, the runs chart counts by day

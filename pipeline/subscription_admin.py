@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .atomic import atomic_write
 from .config import Config, FetchConfig, config_from_dict
 from .errors import ConfigError, GleanerError
 from .records import Source
 from .subscription_state import Health, now
-from .vault import atomic_write
 
 HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(?:#.*)?$")
 TRIPLE_QUOTES = re.compile(r'"""|\'\'\'')

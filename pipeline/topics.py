@@ -23,7 +23,8 @@ from .handover import is_gleaners, remember_written
 from .markup import link_label
 from .records import Analysis, Topic
 from .sections import PREAMBLE, join_sections, split_sections
-from .state import State, topic_key
+from .state import State
+from .topic_state import topic_key
 from .validate import check_frontmatter
 from .vault import TOPICS_DIR, Vault, safe_name
 

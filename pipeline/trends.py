@@ -21,7 +21,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from .charts import MARK as RISING_MARK
-from .state import LIVE, State
+from .state import State
+from .topic_state import LIVE
 from .vault import Vault
 
 CATEGORIES = ("Model", "Organization")

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from pipeline import run
 from pipeline.config import Config, FetchConfig
-from pipeline.fetch_pass import Bound
+from pipeline.fetch_limits import Bound
 from pipeline.records import Source
 from pipeline.validate import validate_vault
 
