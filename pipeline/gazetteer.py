@@ -13,40 +13,25 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from .name_parts import (
+    JOINERS,
+    PARAMETERS,
+    TOKEN,
+    VERSION,
+    has_digit,
+    is_first_release,
+    is_model_suffix,
+    is_name_word,
+    named_like,
+    release_tokens,
+    spelled,
+)
 from .records import Topic
 from .resources import load_json
 
-TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+]*[A-Za-z0-9+]|[A-Za-z0-9]")
-JOINERS = {" ", "-", "_", "·", "\u2011", "'", "’", " & ", "&"}
-SIZE = re.compile(r"^(?:\d+(?:\.\d+)?[bBmMkKtT]|\d+[xX]\d+[bB]|[aA]\d+[bB])$")
-VERSION = re.compile(r"^(?:[vV]?\d{1,2}(?:\.\d+)*[a-z]?|[rR]\d)$")
-FIRST_VERSION = re.compile(r"^[vV]?1(?:\.0)?$")
-THOUSANDS = re.compile(r"^\d+(?:\.\d+)?[kK]$")
-YEAR = re.compile(r"^(?:19|20)\d\d$")
 FAMILY_MIN_MODELS = 2
 DIGIT = re.compile(r"\d")
-# 7B, 1.1B, 256M, 8x7B; a single-digit M is a count of rows or tokens (`LMSYS-Chat-1M`)
-PARAMETERS = re.compile(r"^(?:\d+(?:\.\d+)?[bB]|\d{2,}(?:\.\d+)?[mM]|\d+[xX]\d+[bB])$")
 MAX_NAME_WORDS = 3
-# Words before a size that are not a model's name: "a 7B model", "Top 3B", "with 70B".
-NOT_NAME_WORDS = {
-    "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "by", "for", "with", "from",
-    "up", "over", "under", "about", "around", "than", "our", "its", "their", "his", "her",
-    "this", "that", "these", "those", "each", "every", "all", "both", "only", "just", "new",
-    "top", "size", "sizes", "sized", "model", "models", "version", "versions", "variant",
-    "parameter", "parameters", "params", "param", "tokens", "token", "total", "series",
-    "round", "raised", "valued", "worth", "usd", "eur", "gpu", "gpus", "ram", "vram",
-    "memory", "dataset", "datasets", "section", "table", "figure", "fig", "step", "steps",
-    "layer", "layers", "is", "was", "are", "were", "be", "has", "have", "had", "it", "we",
-    "you", "they", "some", "many", "most", "more", "less", "same", "other", "another",
-    "sub", "super", "non", "pre", "post",
-}
-TUNINGS = {"instruct", "chat"}  # a tuning of a model, named like the model
-VARIANTS = {
-    "coder", "instruct", "turbo", "flash", "pro", "mini", "sonnet", "opus", "haiku", "vision",
-    "chat", "large", "small", "medium", "nano", "ultra", "lite", "plus", "max", "preview",
-    "math", "vl", "omni", "thinking", "reasoning", "distill", "exp", "moe",
-}
 
 
 def normalize(name: str) -> str:
@@ -136,7 +121,7 @@ class Gazetteer:
             self.entries[key] = [*entries, _Entry(topic, surface, case_sensitive)]
             self.longest = max(self.longest, len(tokens))
             self._note_prefixes(key)
-            if len(tokens) > 1 and any(_has_digit(t) for t in tokens):
+            if len(tokens) > 1 and any(has_digit(t) for t in tokens):
                 self.unordered[_unordered_key(tokens)] = topic
                 for token in tokens:  # any word may come first
                     self._note_prefixes(token.lower())
@@ -262,7 +247,7 @@ class Gazetteer:
         version, then the size (`Vicuna-13B`, `MPT 7B`, `SmolVLM-256M`, `falcon-40b`)."""
         for words in range(1, min(MAX_NAME_WORDS, run - 1) + 1):
             word = tokens[i + words - 1].group()
-            if not _is_name_word(tokens, i + words - 1, ordinary) \
+            if not is_name_word(tokens, i + words - 1, ordinary) \
                     or self._is_organization(word) or (words > 1 and self._is_model(word)):
                 return None  # `Quantizing Mixtral-7B`: the name starts at the model's
             end = i + words
@@ -270,9 +255,9 @@ class Gazetteer:
                     and not PARAMETERS.match(tokens[end].group()):
                 end += 1
             if end < i + run and PARAMETERS.match(tokens[end].group()):
-                kept = _release_tokens(tokens[i:end + 1])
+                kept = release_tokens(tokens[i:end + 1])
                 known = self.lookup([t.group() for t in kept])
-                return known or Topic(_spelled(kept), "Model"), end + 1 - i
+                return known or Topic(spelled(kept), "Model"), end + 1 - i
         return None
 
     def _slash_versions(
@@ -310,7 +295,7 @@ class Gazetteer:
         """`LLaMA v1`, `Llama 1`: the first release of a one-word family, named so only once
         later ones came, is the family (`Phi-1`, written as one name, stays itself)."""
         return (len(rest) == 2 and topic.name.lower() in self.single_word_models
-                and _is_first_release(rest[0].string, rest[0], rest[1]))
+                and is_first_release(rest[0].string, rest[0], rest[1]))
 
     def _family_at(
         self, tokens: list[re.Match[str]], i: int, run: int
@@ -331,60 +316,22 @@ class Gazetteer:
         if topic.category != "Model":
             return topic, length
         end = i + length
-        while end < i + run and _is_model_suffix(tokens[end].group()):
+        while end < i + run and is_model_suffix(tokens[end].group()):
             end += 1
-        while end > i + length and not _has_digit(tokens[end - 1].group()):
+        while end > i + length and not has_digit(tokens[end - 1].group()):
             if self.lookup([t.group() for t in tokens[i:end]]):
                 break
             end -= 1
         if end == i + length:
             return topic, length
-        kept = _release_tokens(tokens[i:end])
+        kept = release_tokens(tokens[i:end])
         known = self.lookup([t.group() for t in kept])
         if known is not None:
             return known, end - i
         if len(kept) <= length or self._first_release(topic, kept[length - 1:]):
             return topic, end - i
-        return Topic(name=_named_like(topic, tokens[i:i + length], kept[length:]),
+        return Topic(name=named_like(topic, tokens[i:i + length], kept[length:]),
                      category="Model", organization=topic.organization), end - i
-
-
-def _is_first_release(text: str, family: re.Match[str], version: re.Match[str]) -> bool:
-    return text[family.end():version.start()] == " " and bool(FIRST_VERSION.match(version.group()))
-
-
-def _release_tokens(tokens: list[re.Match[str]]) -> list[re.Match[str]]:
-    """The tokens that name the model in a release's name: an instruct or chat tuning and a
-    release tag after the size (`Mistral-7B-v0.1`, `Llama-2-7b-chat`) name the same model
-    (docs/LABELLING.md)."""
-    kept: list[re.Match[str]] = []
-    for token in tokens:
-        word = token.group()
-        if word.lower() in TUNINGS or (kept and VERSION.match(word) and any(
-                PARAMETERS.match(k.group()) for k in kept)):
-            continue
-        kept.append(token)
-    return kept
-
-
-def _named_like(known: Topic, matched: list[re.Match[str]], added: list[re.Match[str]]) -> str:
-    """A new model named after the known one it extends: `Gemini Flash 1.5 8B` is written
-    as `Gemini 1.5 Flash 8B`, the known model's spelling plus what the text adds."""
-    if known.category == "Model" and len(matched) > 1:
-        rest = _spelled([matched[-1], *added])[len(matched[-1].group()):]
-        return known.name + (" " + rest[1:] if " " in known.name else rest)
-    return _spelled([*matched, *added])
-
-
-def _spelled(tokens: list[re.Match[str]]) -> str:
-    """Tokens of a name as the text joins them, one space where words were left out."""
-    text = tokens[0].string
-    pieces = [tokens[0].group()]
-    for previous, token in zip(tokens, tokens[1:], strict=False):
-        gap = text[previous.end():token.start()]
-        pieces.append(gap if gap in JOINERS else " ")
-        pieces.append(token.group())
-    return "".join(pieces)
 
 
 def _run_lengths(text: str, tokens: list[re.Match[str]]) -> list[int]:
@@ -395,33 +342,6 @@ def _run_lengths(text: str, tokens: list[re.Match[str]]) -> list[int]:
         if text[tokens[i].end():tokens[i + 1].start()] in JOINERS:
             runs[i] = runs[i + 1] + 1
     return runs
-
-
-def _is_model_suffix(token: str) -> bool:
-    """A version, size or variant; never a year, nor a count in thousands (`LLaVA 150K`,
-    `GPT-4 8k`: a data set's size or a context length)."""
-    if YEAR.match(token) or THOUSANDS.match(token):
-        return False
-    return bool(SIZE.match(token) or VERSION.match(token)) or token.lower() in VARIANTS
-
-
-def _is_name_word(tokens: list[re.Match[str]], i: int, ordinary: frozenset[str]) -> bool:
-    """A word that can be part of a model's name: an acronym or a mixed-case word; a
-    capitalized word, unless it is an ordinary one standing apart (`Powerful 8B`, where
-    `Falcon-40B` is a name); a lower-case one only hyphened to the next (`falcon-40b`)."""
-    word = tokens[i].group()
-    if not word[:1].isalpha() or len(word) < 2 or word.lower() in NOT_NAME_WORDS:
-        return False
-    gap = tokens[i].string[tokens[i].end():tokens[i + 1].start()] if i + 1 < len(tokens) else ""
-    if word.isupper() or any(c.isupper() for c in word[1:]) or not word.isalpha():
-        return True
-    if word[:1].isupper():
-        return gap in ("-", "_") or word.lower() not in ordinary
-    return gap in ("-", "_")
-
-
-def _has_digit(token: str) -> bool:
-    return any(c.isdigit() for c in token)
 
 
 def _entity(entry: dict) -> Topic:
@@ -441,4 +361,4 @@ def _is_persons_name(
     if topic.category != "Model" or length != 1 or run < 2 or " " in topic.name:
         return False
     following = tokens[i + 1].group()
-    return following[:1].isupper() and following.isalpha() and not _is_model_suffix(following)
+    return following[:1].isupper() and following.isalpha() and not is_model_suffix(following)

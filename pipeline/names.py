@@ -17,7 +17,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .gazetteer import TOKEN, VARIANTS, YEAR, Gazetteer, Mention, Span
+from .gazetteer import Gazetteer, Mention, Span
+from .name_parts import TOKEN, VARIANTS, YEAR
 from .organizations import (
     needs_evidence,
     never_an_organization,

@@ -15,7 +15,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from .gazetteer import SIZE, TOKEN, TUNINGS, VARIANTS, VERSION, Gazetteer, Mention
+from .gazetteer import Gazetteer, Mention
+from .name_parts import SIZE, TOKEN, TUNINGS, VARIANTS, VERSION
 from .records import Topic
 
 LIST_GAP = re.compile(r"^(?:\s*(?:[:,;/]|and|or|&)\s*)+$")
