@@ -12,16 +12,20 @@ Baselines, in the same run: the full en_core_web_sm pipeline's NER (ORG as organ
 PRODUCT as models), and a dictionary lookup (whole words, case as written) of the names in
 ../shared/data/ai-models/organizations.csv and, for models, models.csv and
 notable_models.csv.
+The real set is also split in two halves by a hash of each id (half A: the first byte of the
+id's SHA-256 is even): rules are developed on half A's errors only (`--errors A`), so half
+B's figures show whether they generalize.
 Concepts: the keyphrase method (pipeline/keyphrases.py) and the older list-only rule.
 Speed: words per second over the extraction benchmark's gold texts.
 
-    python bench/tagging.py [--errors] [--speed-pages N]
+    python bench/tagging.py [--errors [A|B|all]] [--speed-pages N]
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import re
 import time
@@ -69,6 +73,11 @@ def real_set() -> list[Doc]:
     posts = by_id()
     rows = [json.loads(line) for line in REAL_SET.read_text(encoding="utf-8").splitlines() if line]
     return [Doc(row["id"], posts[row["id"]].title, posts[row["id"]].body, row) for row in rows]
+
+
+def half(doc_id: str) -> str:
+    """Which half of the real set a post is in: fixed by its id, blind to its content."""
+    return "A" if hashlib.sha256(doc_id.encode("utf-8")).digest()[0] % 2 == 0 else "B"
 
 
 def old_set() -> list[Doc]:
@@ -221,20 +230,21 @@ def speed(analyzer: Analyzer, full_nlp, pages: int) -> tuple[float, float] | Non
 def table(title: str, groups: list[tuple[str, list[Doc]]],
           taggers: dict[str, dict[str, Prediction]]) -> list[str]:
     lines = [f"\n{title}",
-             f"{'docs':<28}{'category':<15}{'tagger':<10}{'precision':>10}{'recall':>8}"
+             f"{'docs':<34}{'category':<15}{'tagger':<10}{'precision':>10}{'recall':>8}"
              f"{'F1':>7}"]
     for label, docs in groups:
         for key in CATEGORIES:
             for name, predictions in taggers.items():
                 p, r, f = score(docs, predictions)[key]
-                lines.append(f"{label:<28}{key:<15}{name:<10}{p:>10.3f}{r:>8.3f}{f:>7.3f}")
+                lines.append(f"{label:<34}{key:<15}{name:<10}{p:>10.3f}{r:>8.3f}{f:>7.3f}")
     return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--speed-pages", type=int, default=181)
-    parser.add_argument("--errors", action="store_true", help="list every tagging error")
+    parser.add_argument("--errors", nargs="?", const="all", choices=("A", "B", "all"),
+                        help="list every tagging error (of one half of the real set only)")
     args = parser.parse_args()
     analyzer = Analyzer.load()
     full_nlp = spacy.load(_full_model_name())
@@ -244,8 +254,11 @@ def main() -> None:
 
     by_source = [(f"{SOURCES[s]} ({sum(d.id.startswith(s) for d in real)})",
                   [d for d in real if d.id.startswith(s)]) for s in SOURCES]
+    halves = [(f"half {h} ({sum(half(d.id) == h for d in real)})",
+               [d for d in real if half(d.id) == h]) for h in "AB"]
     print("\n".join(table(f"real set: {len(real)} posts ({REAL_SET.relative_to(ROOT)})",
-                          [*by_source, (f"all real posts ({len(real)})", real)], predictions)))
+                          [*by_source, *halves, (f"all real posts ({len(real)})", real)],
+                          predictions)))
     written = [d for d in old if d.id.startswith("written")]
     older_real = [d for d in old if not d.id.startswith("written")]
     print("\n".join(table(f"older set ({OLD_SET.relative_to(ROOT)})",
@@ -256,7 +269,9 @@ def main() -> None:
         for name, (p, r, f) in concept_rows(analyzer, docs, predictions["gleaner"]):
             print(f"{label:<28}{name:<25}{p:>10.3f}{r:>8.3f}{f:>7.3f}")
     if args.errors:
-        print("\n".join(errors(real + old, predictions["gleaner"])))
+        shown = real + old if args.errors == "all" else [
+            d for d in real if half(d.id) == args.errors]
+        print("\n".join(errors(shown, predictions["gleaner"])))
     rates = speed(analyzer, full_nlp, args.speed_pages)
     if rates:
         print(f"\ntagging speed: gleaner {rates[0]:,.0f} words/s, "

@@ -37,6 +37,8 @@ SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[A-Z\"“‘(\[])")
 # spaCy's default batch of 256 blocks makes one long page cost ~110 MB at once; 16 keeps
 # memory flat at the same speed (bench/throughput.py, figure (e)).
 NLP_BATCH = 16
+REFERENCES_HEADING = re.compile(r"^\W*(?:references?|citations?|bibliography)\W*$",
+                                re.IGNORECASE)
 CATEGORY_ORDER = {"Model": 0, "Organization": 1, "Concept": 2}
 
 
@@ -82,15 +84,20 @@ class Analyzer:
         texts = [article.title, *(p.text for p in pieces)]
         words = Words(plain_words, plain_words | self.vocabulary)
         found = find_mentions(self.gazetteer, texts, words, [[], *entities])
+        cited = [False, *_in_references(pieces)]
         counts: Counter[Topic] = Counter(
-            m.topic for text, mentions in zip(texts, found, strict=True) for m in mentions
-            if stands(text, m, plain_words))
+            m.topic for text, mentions, citing in zip(texts, found, cited, strict=True)
+            for m in mentions if stands(text, m, plain_words)
+            and not (citing and m.topic.category == "Organization"))
         ner_orgs = StatisticalOrgs(self.gazetteer, words.common)
-        for piece, spans, mentions in zip(pieces, entities, found[1:], strict=True):
-            if piece.kind != "heading":
+        for piece, spans, mentions, citing in zip(pieces, entities, found[1:], cited[1:],
+                                                  strict=True):
+            if piece.kind != "heading" and not citing:
                 ner_orgs.read(piece.text, spans, mentions)
                 ner_orgs.read_named(piece.text, [(m.start, m.end) for m in mentions] + [
-                    (s.start, s.end) for s in spans if s.label == "ORG"])
+                    (s.start, s.end) for s in spans if s.label in ("ORG", "PERSON")])
+                ner_orgs.read_affiliations(piece.text, spans, [(m.start, m.end)
+                                                              for m in mentions])
         counts.update(ner_orgs.proven())
         counts.update(self._affiliations(article))
         counts.update(self._concepts(article.title, blocks, list(counts)))
@@ -148,6 +155,17 @@ def _pieces(block: Block) -> list[Block]:
         pieces.append(Block(block.kind, rest[:cut].strip()))
         rest = rest[cut:]
     return [*pieces, Block(block.kind, rest.strip())] if pieces else [block]
+
+
+def _in_references(pieces: list[Block]) -> list[bool]:
+    """Which pieces belong to a references section: its publishers and venues (`IEEE`,
+    `ACM`) are cited, not written about, so they are no organizations of the article."""
+    citing, marks = False, []
+    for piece in pieces:
+        if piece.kind == "heading":
+            citing = bool(REFERENCES_HEADING.match(piece.text))
+        marks.append(citing)
+    return marks
 
 
 def _one_per_key(counts: Counter[Topic]) -> Counter[Topic]:

@@ -18,8 +18,7 @@ class ConceptList:
         for concept in concepts:
             for surface in (concept.name, *concept.aliases):
                 self.by_surface[surface.lower()] = concept
-        surfaces = sorted(self.by_surface, key=len, reverse=True)
-        alternation = "|".join(re.escape(s) for s in surfaces) or "(?!)"
+        alternation = _trie_pattern(sorted(self.by_surface)) or "(?!)"
         self.pattern = re.compile(rf"(?<![\w-])({alternation})(?:s|es)?(?![\w-])", re.IGNORECASE)
 
     @classmethod
@@ -31,3 +30,26 @@ class ConceptList:
 
     def count(self, text: str) -> Counter[Topic]:
         return Counter(self.by_surface[m.group(1).lower()] for m in self.pattern.finditer(text))
+
+
+def _trie_pattern(surfaces: list[str]) -> str:
+    """The surfaces as one regular expression that shares their common starts: a flat
+    alternation of 400 names is tried name by name at every position of a text, which cost
+    5% of tagging time. Backtracking still finds a shorter name when a longer one fails."""
+    trie: dict = {}
+    for surface in surfaces:
+        node = trie
+        for char in surface:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _node_pattern(trie)
+
+
+def _node_pattern(node: dict) -> str:
+    branches = [re.escape(char) + _node_pattern(child) for char, child in sorted(
+        node.items(), key=lambda item: item[0]) if char]
+    ends = "" in node
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if ends else body

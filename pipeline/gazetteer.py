@@ -13,36 +13,25 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from .name_parts import (
+    JOINERS,
+    PARAMETERS,
+    TOKEN,
+    VERSION,
+    has_digit,
+    is_first_release,
+    is_model_suffix,
+    is_name_word,
+    named_like,
+    release_tokens,
+    spelled,
+)
 from .records import Topic
 from .resources import load_json
 
-TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+]*[A-Za-z0-9+]|[A-Za-z0-9]")
-JOINERS = {" ", "-", "_", "·", "\u2011", "'", "’", " & ", "&"}
-SIZE = re.compile(r"^(?:\d+(?:\.\d+)?[bBmMkKtT]|\d+x\d+[bB]|[aA]\d+[bB])$")
-VERSION = re.compile(r"^(?:[vV]?\d{1,2}(?:\.\d+)*[a-z]?|[rR]\d)$")
-YEAR = re.compile(r"^(?:19|20)\d\d$")
 FAMILY_MIN_MODELS = 2
 DIGIT = re.compile(r"\d")
-PARAMETERS = re.compile(r"^(?:\d+(?:\.\d+)?[bBmM]|\d+x\d+[bB])$")  # 7B, 1.1B, 256M, 8x7B
 MAX_NAME_WORDS = 3
-# Words before a size that are not a model's name: "a 7B model", "Top 3B", "with 70B".
-NOT_NAME_WORDS = {
-    "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "by", "for", "with", "from",
-    "up", "over", "under", "about", "around", "than", "our", "its", "their", "his", "her",
-    "this", "that", "these", "those", "each", "every", "all", "both", "only", "just", "new",
-    "top", "size", "sizes", "sized", "model", "models", "version", "versions", "variant",
-    "parameter", "parameters", "params", "param", "tokens", "token", "total", "series",
-    "round", "raised", "valued", "worth", "usd", "eur", "gpu", "gpus", "ram", "vram",
-    "memory", "dataset", "datasets", "section", "table", "figure", "fig", "step", "steps",
-    "layer", "layers", "is", "was", "are", "were", "be", "has", "have", "had", "it", "we",
-    "you", "they", "some", "many", "most", "more", "less", "same", "other", "another",
-    "sub", "super", "non", "pre", "post",
-}
-VARIANTS = {
-    "coder", "instruct", "turbo", "flash", "pro", "mini", "sonnet", "opus", "haiku", "vision",
-    "chat", "large", "small", "medium", "nano", "ultra", "lite", "plus", "max", "preview",
-    "math", "vl", "omni", "thinking", "reasoning", "distill", "exp", "moe",
-}
 
 
 def normalize(name: str) -> str:
@@ -89,6 +78,8 @@ class Gazetteer:
         self.organizations: set[str] = set()
         self.tentative: dict[str, Topic] = {}  # ambiguous model names, by exact surface
         self.longest = 1
+        self.prefixes: set[str] = set()  # what a name's first word may be, run together
+        self.tentative_reach: dict[str, int] = {}  # most words of one starting so
         for topic in topics:
             self.add(topic)
 
@@ -98,12 +89,14 @@ class Gazetteer:
         entities = load_json("gazetteer.json")["entities"]
         gazetteer = cls(_entity(e) for e in entities if not e.get("ambiguous"))
         for entry in entities:
-            if entry.get("ambiguous") and entry["category"] == "Model":
+            if entry.get("ambiguous"):
                 gazetteer.add_tentative(_entity(entry))
         for entry in load_json("organizations_extra.json")["organizations"]:
+            surfaces = (*entry.get("aliases", ()), *entry.get("case_variants", ()))
             if not entry.get("ambiguous"):
-                gazetteer.add_organization(
-                    entry["name"], (*entry.get("aliases", ()), *entry.get("case_variants", ())))
+                gazetteer.add_organization(entry["name"], surfaces)
+            elif gazetteer.lookup(TOKEN.findall(entry["name"])) is None:
+                gazetteer.add_tentative(Topic(entry["name"], "Organization", aliases=surfaces))
         return gazetteer
 
     def add_organization(self, name: str, aliases: Iterable[str]) -> None:
@@ -127,20 +120,31 @@ class Gazetteer:
             entries = [e for e in self.entries.get(key, []) if e.surface != surface]
             self.entries[key] = [*entries, _Entry(topic, surface, case_sensitive)]
             self.longest = max(self.longest, len(tokens))
-            if len(tokens) > 1 and any(_has_digit(t) for t in tokens):
+            self._note_prefixes(key)
+            if len(tokens) > 1 and any(has_digit(t) for t in tokens):
                 self.unordered[_unordered_key(tokens)] = topic
+                for token in tokens:  # any word may come first
+                    self._note_prefixes(token.lower())
         self._register_family(topic)
 
     def add_tentative(self, topic: Topic) -> None:
-        """A model whose name is also an ordinary word: found, but only as a tentative
-        mention, and its name may start unseen versions (`Phi-2`, `Galactica 120B`)."""
+        """A name that is also an ordinary word or phrase: found as written, but only as a
+        tentative mention, which stands where the context proves it (`Replicate`, `Together
+        AI`); a model's name may start unseen versions (`Phi-2`, `Galactica 120B`)."""
         for surface in (topic.name, *topic.aliases):
             self.tentative[surface] = topic
-            self.longest = max(self.longest, len(TOKEN.findall(surface)))
+            tokens = TOKEN.findall(surface)
+            self.tentative_reach[tokens[0]] = max(self.tentative_reach.get(tokens[0], 0),
+                                                  len(tokens))
         tokens = TOKEN.findall(topic.name)
-        if len(tokens) == 1:
+        if len(tokens) == 1 and topic.category == "Model":
             self.single_word_models.add(tokens[0].lower())
             self.first_words.setdefault(tokens[0].lower(), []).append(topic)
+
+    def _note_prefixes(self, key: str) -> None:
+        """Remember the starts of a key: `find` reads no run from a word that starts no
+        name (most words), and a name's first word may be written run together (`GPT4o`)."""
+        self.prefixes.update(key[:end] for end in range(1, len(key) + 1))
 
     def _register_family(self, topic: Topic) -> None:
         tokens = TOKEN.findall(topic.name)
@@ -170,8 +174,14 @@ class Gazetteer:
         for entry in reversed(self.entries.get(key, ())):
             if not entry.case_sensitive or entry.surface == surface_tokens[0]:
                 return entry.topic
-        if len(surface_tokens) > 1 and DIGIT.search(key):
-            return self.unordered.get(_unordered_key(surface_tokens))
+        if len(surface_tokens) > 1 and DIGIT.search(key) and (
+                unordered := self.unordered.get(_unordered_key(surface_tokens))):
+            return unordered
+        if ".0" in key and any(t.endswith(".0") for t in surface_tokens):  # `GPT 4.0 Turbo`
+            return self.lookup([t.removesuffix(".0") for t in surface_tokens])
+        if "." in key:  # `Zhipu.AI`, `Mistral.AI`: a name styled with a dot
+            return next((e.topic for e in self.entries.get(key.replace(".", ""), ())
+                         if not e.case_sensitive and not DIGIT.search(key)), None)
         return None
 
     def find(self, text: str, families: frozenset[str] = frozenset(),
@@ -181,9 +191,10 @@ class Gazetteer:
         alone, each names its family. `ordinary` are the words the article writes in lower
         case: capitalized at a sentence's start, they never begin a model's name."""
         tokens = list(TOKEN.finditer(text))
+        runs = _run_lengths(text, tokens)
         i = 0
         while i < len(tokens):
-            run = _run_length(text, tokens, i)
+            run = runs[i]
             found = self._match_at(tokens, i, run, families, ordinary)
             if found is None or _is_persons_name(found, tokens, i, run):
                 tentative = self._tentative_at(tokens, i, run)
@@ -213,12 +224,16 @@ class Gazetteer:
             return self._extended(tokens, i, 1, run, Topic(word, "Model"))
         return known
 
+    def _is_model(self, word: str) -> bool:
+        known = self.lookup([word])
+        return (known is not None and known.category == "Model") or word in self.tentative
+
     def _is_organization(self, word: str) -> bool:
         known = self.lookup([word])
         return known is not None and known.category == "Organization"
 
     def _tentative_at(self, tokens: list[re.Match[str]], i: int, run: int) -> Mention | None:
-        for length in range(min(self.longest, run), 0, -1):
+        for length in range(min(self.tentative_reach.get(tokens[i].group(), 0), run), 0, -1):
             surface = tokens[i].string[tokens[i].start():tokens[i + length - 1].end()]
             topic = self.tentative.get(surface)
             if topic is not None:
@@ -231,16 +246,18 @@ class Gazetteer:
         """An unseen model named with its parameter count: one to three name words, maybe a
         version, then the size (`Vicuna-13B`, `MPT 7B`, `SmolVLM-256M`, `falcon-40b`)."""
         for words in range(1, min(MAX_NAME_WORDS, run - 1) + 1):
-            if not _is_name_word(tokens, i + words - 1, ordinary) \
-                    or self._is_organization(tokens[i + words - 1].group()):
-                return None
+            word = tokens[i + words - 1].group()
+            if not is_name_word(tokens, i + words - 1, ordinary) \
+                    or self._is_organization(word) or (words > 1 and self._is_model(word)):
+                return None  # `Quantizing Mixtral-7B`: the name starts at the model's
             end = i + words
             while end < i + run - 1 and VERSION.match(tokens[end].group()) \
                     and not PARAMETERS.match(tokens[end].group()):
                 end += 1
             if end < i + run and PARAMETERS.match(tokens[end].group()):
-                text = tokens[i].string[tokens[i].start():tokens[end].end()]
-                return Topic(name=text, category="Model"), end + 1 - i
+                kept = release_tokens(tokens[i:end + 1])
+                known = self.lookup([t.group() for t in kept])
+                return known or Topic(spelled(kept), "Model"), end + 1 - i
         return None
 
     def _slash_versions(
@@ -264,12 +281,21 @@ class Gazetteer:
     def _known_at(
         self, tokens: list[re.Match[str]], i: int, run: int
     ) -> tuple[Topic, int] | None:
-        words = [t.group() for t in tokens[i : i + min(self.longest, run)]]
+        first = tokens[i].group().lower()
+        starts = first in self.prefixes or first.replace(".", "") in self.prefixes
+        reach = min(self.longest, run) if starts else 0
+        words = [t.group() for t in tokens[i : i + reach]]
         for length in range(len(words), 0, -1):
             topic = self.lookup(words[:length])
             if topic is not None:
                 return self._extended(tokens, i, length, run, topic)
         return None
+
+    def _first_release(self, topic: Topic, rest: list[re.Match[str]]) -> bool:
+        """`LLaMA v1`, `Llama 1`: the first release of a one-word family, named so only once
+        later ones came, is the family (`Phi-1`, written as one name, stays itself)."""
+        return (len(rest) == 2 and topic.name.lower() in self.single_word_models
+                and is_first_release(rest[0].string, rest[0], rest[1]))
 
     def _family_at(
         self, tokens: list[re.Match[str]], i: int, run: int
@@ -290,56 +316,32 @@ class Gazetteer:
         if topic.category != "Model":
             return topic, length
         end = i + length
-        while end < i + run and _is_model_suffix(tokens[end].group()):
+        while end < i + run and is_model_suffix(tokens[end].group()):
             end += 1
-        while end > i + length and not _has_digit(tokens[end - 1].group()):
+        while end > i + length and not has_digit(tokens[end - 1].group()):
             if self.lookup([t.group() for t in tokens[i:end]]):
                 break
             end -= 1
         if end == i + length:
             return topic, length
-        surface = [t.group() for t in tokens[i:end]]
-        known = self.lookup(surface)
+        kept = release_tokens(tokens[i:end])
+        known = self.lookup([t.group() for t in kept])
         if known is not None:
             return known, end - i
-        text = tokens[i].string[tokens[i].start() : tokens[end - 1].end()]
-        return Topic(name=text, category="Model", organization=topic.organization), end - i
+        if len(kept) <= length or self._first_release(topic, kept[length - 1:]):
+            return topic, end - i
+        return Topic(name=named_like(topic, tokens[i:i + length], kept[length:]),
+                     category="Model", organization=topic.organization), end - i
 
 
-def _run_length(text: str, tokens: list[re.Match[str]], i: int) -> int:
-    """How many tokens from i on are joined by single spaces or hyphens (one name at most)."""
-    length = 1
-    while i + length < len(tokens):
-        gap = text[tokens[i + length - 1].end() : tokens[i + length].start()]
-        if gap not in JOINERS:
-            break
-        length += 1
-    return length
-
-
-def _is_model_suffix(token: str) -> bool:
-    if YEAR.match(token):
-        return False
-    return bool(SIZE.match(token) or VERSION.match(token)) or token.lower() in VARIANTS
-
-
-def _is_name_word(tokens: list[re.Match[str]], i: int, ordinary: frozenset[str]) -> bool:
-    """A word that can be part of a model's name: an acronym or a mixed-case word; a
-    capitalized word, unless it is an ordinary one standing apart (`Powerful 8B`, where
-    `Falcon-40B` is a name); a lower-case one only hyphened to the next (`falcon-40b`)."""
-    word = tokens[i].group()
-    if not word[:1].isalpha() or len(word) < 2 or word.lower() in NOT_NAME_WORDS:
-        return False
-    gap = tokens[i].string[tokens[i].end():tokens[i + 1].start()] if i + 1 < len(tokens) else ""
-    if word.isupper() or any(c.isupper() for c in word[1:]) or not word.isalpha():
-        return True
-    if word[:1].isupper():
-        return gap in ("-", "_") or word.lower() not in ordinary
-    return gap in ("-", "_")
-
-
-def _has_digit(token: str) -> bool:
-    return any(c.isdigit() for c in token)
+def _run_lengths(text: str, tokens: list[re.Match[str]]) -> list[int]:
+    """How many tokens from each on are joined by single spaces or hyphens (one name at
+    most), counted once from the end."""
+    runs = [1] * len(tokens)
+    for i in range(len(tokens) - 2, -1, -1):
+        if text[tokens[i].end():tokens[i + 1].start()] in JOINERS:
+            runs[i] = runs[i + 1] + 1
+    return runs
 
 
 def _entity(entry: dict) -> Topic:
@@ -359,4 +361,4 @@ def _is_persons_name(
     if topic.category != "Model" or length != 1 or run < 2 or " " in topic.name:
         return False
     following = tokens[i + 1].group()
-    return following[:1].isupper() and following.isalpha() and not _is_model_suffix(following)
+    return following[:1].isupper() and following.isalpha() and not is_model_suffix(following)

@@ -17,7 +17,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .gazetteer import TOKEN, VARIANTS, Gazetteer, Mention, Span
+from .gazetteer import Gazetteer, Mention, Span
+from .name_parts import TOKEN, VARIANTS, YEAR
 from .organizations import (
     needs_evidence,
     never_an_organization,
@@ -30,14 +31,18 @@ from .shorthand import complete_short_names
 # "MIT License", "Apache-licensed", "an MIT or Apache 2.0 license": a licence's name.
 LICENCE = re.compile(r"(?:[ -]+(?:or|and|/|,|Apache|BSD|GPL|\d(?:\.\d)?|v\d))*[ -]+"
                      r"(?:licen[cs]ed?|licen[cs]es)\b", re.IGNORECASE)
+PRODUCT_NUMBER = re.compile(r" (?P<number>\d+[A-Za-z]*|[A-Za-z]{1,2}\d+[A-Za-z\d]*)\b")
+CITED_AUTHOR = re.compile(r"\s+et al\b")
 MODEL_CUE = re.compile(r"^[\s-]+(?:models?|chatbots?|LLMs?|language models?|checkpoints?|"
                        r"weights)\b")
 COMPOUND = {"-", "/", "_", "."}
 SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|[\"“(]\s*)$")
 BY_MAKER = re.compile(r"^\s*\(by\s")
 DESCRIBED_AS_MODEL = re.compile(
-    r"^,\s+(?:also\s+|now\s+)?(?:a|an|the)\s+(?:[\w.()-]+\s+){0,6}?"
-    r"(?:model|fine-?tune[sd]?|finetune[sd]?|LLM|chatbot|variant|checkpoint)\b")
+    r"^(?:\s+v?\d+(?:\.\d+)*)?(?:,|:|\s+[-—–])\s+(?:also\s+|now\s+)?(?:a|an|the)\s+"
+    r"(?:[\w.()-]+\s+){0,6}?(?:model|fine-?tune[sd]?|finetune[sd]?|LLM|chatbot|variant|"
+    r"checkpoint)\b")
+MODELS_LIKE = re.compile(r"\bmodels?,?\s+(?:like|such as|including)\s+$")
 LISTED = re.compile(r",\s+(?:and\s+|or\s+)?|\s+(?:and|or|vs\.?|versus)\s+|\s*/\s*")
 # spaCy's labels for things that are no model: dates and quantities. The small model also
 # calls a name it does not know a person or a place (`Vicuna`, `Alpaca`), so only a full
@@ -72,13 +77,17 @@ def find_mentions(gazetteer: Gazetteer, texts: Sequence[str], words: Words,
 
 
 def stands(text: str, mention: Mention, plain_words: frozenset[str]) -> bool:
-    """Whether a mention counts as a topic of the article."""
-    if mention.tentative:
-        return _is_model_here(text, mention, plain_words)
+    """Whether a mention counts as a topic of the article; never an author cited as
+    "Yi et al.", whose name is a model's or an organization's."""
+    if CITED_AUTHOR.match(text, mention.end):
+        return False
     if mention.topic.category != "Organization":
-        return True
-    return not _names_a_licence(text, mention) and _is_organization_here(
-        text, mention, plain_words)
+        return _is_model_here(text, mention, plain_words) if mention.tentative else True
+    if _names_a_licence(text, mention) or _names_a_product(text, mention):
+        return False
+    if mention.tentative:
+        return proves_organization(text, mention.start, mention.end)
+    return _is_organization_here(text, mention, plain_words)
 
 
 def _families(gazetteer: Gazetteer, found: list[list[Mention]],
@@ -152,9 +161,11 @@ def _model_context(text: str, token: re.Match[str], mentions: list[Mention],
     if BY_MAKER.match(after) or DESCRIBED_AS_MODEL.match(after):
         return True
     distinctive = _distinctive(word, common)
-    if distinctive and MODEL_CUE.match(after):
+    before = text[max(0, start - 40):start]
+    if distinctive and (MODEL_CUE.match(after) or MODELS_LIKE.search(before)):
         return True
-    rare_word = word.isalpha() and word[1:].islower() and word.lower() not in common
+    rare_word = word.isalpha() and word[1:].islower() and not {
+        word.lower(), word.lower().removesuffix("s")} & common  # `Podcasts` is a plural
     if rare_word and any(m.topic.category == "Organization" and text[m.end:start] == " "
                          for m in mentions):
         return True  # "Stanford Alpaca": a maker, then a name no dictionary has
@@ -201,6 +212,12 @@ def _in_a_product_name(text: str, mention: Mention) -> bool:
     start = max(0, mention.start - PHRASE_REACH)
     return any(m.start() <= mention.start - start and mention.end - start <= m.end()
                for m in non_entity_phrases().finditer(text[start:mention.end + PHRASE_REACH]))
+
+
+def _names_a_product(text: str, mention: Mention) -> bool:
+    """`Motorola 68k`, `Intel 8086`: a maker's name with a model number is its product."""
+    number = PRODUCT_NUMBER.match(text, mention.end)
+    return bool(number) and not YEAR.match(number["number"])
 
 
 def _names_a_licence(text: str, mention: Mention) -> bool:

@@ -55,10 +55,11 @@ APPOSITION = re.compile(rf"^\s*(?:,|\(|—|–| -)\s*(?:a|an|the)\s+(?:[\w.&'-]+
 BEFORE = re.compile(
     rf"(?:\b(?:{PEOPLE})\s+(?:at|from|of)|\b(?:acquired|funded|backed|owned|built|developed|"
     rf"released|made|trained|created|founded|published|sponsored|run|operated|led|bought|"
-    rf"open-sourced|announced) by|\b(?:joined|left|join|leave|leaving|joining)|"
+    rf"open-sourced|announced|organi[sz]ed|hosted|supported) by|"
+    rf"\b(?:joined|left|join|leave|leaving|joining)|"
     rf"\bworks? (?:at|for)|\bworked (?:at|for)|\bjob at|\bpartnership with|\bpartnered with|"
     rf"\bdeal with|\binvestments? in|\binvested in|\bstake in|\bacquisition of|\bsued|"
-    rf"\b(?:the|a|an) (?:{KINDS})|\bcompanies (?:like|such as|including))\s+$",
+    rf"\b(?:the|a|an) (?:{KINDS})|\bcompanies (?:like|such as|including)|\(by)\s+$",
     re.IGNORECASE)
 ORG_NAME = (r"(?=[\w.&'-]*[A-Za-z][\w.&'-]*[A-Za-z])[A-Z0-9][\w&'-]*(?:\.[A-Za-z]+)?"
             r"(?: (?:[A-Z][\w&'-]*|&|of|for|de))*?")
@@ -77,6 +78,8 @@ NAMED = [re.compile(pattern) for pattern in (
     rf"{NAME_END}",
     rf"(?P<name>{ORG_NAME}),? (?:Inc|Corp|Ltd|LLC|GmbH|PLC)\b",
 )]
+NUMBERS = {"CARDINAL", "ORDINAL", "DATE", "QUANTITY"}
+AFFILIATION = re.compile(rf"\s*\((?P<name>{ORG_NAME})\)")
 CONTEXT = 120  # characters read on each side of a mention
 THE = re.compile(r"^[Tt]he ")
 CORPORATE_WORDS = {
@@ -177,6 +180,23 @@ class StatisticalOrgs:
                     continue
                 self.seen[name] += 1
                 self.proven_names.add(name)
+
+    def read_affiliations(self, text: str, spans: list[Span], taken: list[tuple[int, int]]
+                          ) -> None:
+        """"Jane Doe (Acme Robotics)": the organization a named person is introduced by."""
+        for span in spans:
+            if span.label != "PERSON" or " " not in text[span.start:span.end].strip():
+                continue
+            match = AFFILIATION.match(text, span.end)
+            if match is None or _overlaps(*match.span("name"), taken + [
+                    (s.start, s.end) for s in spans if s.label in NUMBERS]):
+                continue  # "(Part Two)" of a title spaCy took for a person
+            name = match["name"]
+            if self._known_otherwise(name) or (" " not in name
+                                               and name.lower() in self.common_words):
+                continue
+            self.seen[name] += 1
+            self.proven_names.add(name)
 
     def proven(self) -> Counter[Topic]:
         return Counter({Topic(name, "Organization"): self.seen[name]

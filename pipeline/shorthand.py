@@ -15,7 +15,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from .gazetteer import SIZE, TOKEN, VARIANTS, VERSION, Gazetteer, Mention
+from .gazetteer import Gazetteer, Mention
+from .name_parts import SIZE, TOKEN, TUNINGS, VARIANTS, VERSION
 from .records import Topic
 
 LIST_GAP = re.compile(r"^(?:\s*(?:[:,;/]|and|or|&)\s*)+$")
@@ -106,11 +107,12 @@ def _is_short_word(word: str, family_words: set[str]) -> bool:
 def _complete(gazetteer: Gazetteer, model: Topic, words: list[str],
               new_allowed: bool = False) -> Topic | None:
     """The model `words` name beside `model`: a known one, or (`new_allowed`), for a model
-    family, a new one named like the full form would be."""
+    family, a new one named like the full form would be. A tuning (`Instruct`) is the
+    model itself, never a sibling."""
     base = TOKEN.findall(model.name)
     while len(base) > 1 and base[-1].lower() in VARIANTS:
         base.pop()  # Gemini 1.5 Pro → Gemini 1.5: its sibling is Gemini 1.5 Flash
-    added = [w for w in words if w.lower() not in {b.lower() for b in base}]
+    added = [w for w in words if w.lower() not in {b.lower() for b in base} | TUNINGS]
     if not added:
         return None
     known = gazetteer.lookup([*base, *added])

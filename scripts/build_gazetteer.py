@@ -116,7 +116,9 @@ def build(folder: Path, overrides: dict) -> list[Entity]:
     for spec in overrides["entities"]:
         _apply(spec, by_key)
     models = _kept(by_key.values(), overrides)
+    models += _unsized_parents(models)
     entities = models + _organizations(models)
+    entities += _listed_organizations(_read(folder / "organizations.csv"), orgs, entities)
     for entity in entities:
         entity.aliases = entity.pinned | _useful_aliases(entity)
     _drop_colliding_aliases(entities)
@@ -222,6 +224,9 @@ def _is_word(name: str) -> bool:
     return bool(re.fullmatch(r"[A-Z]?[a-z]+", name))
 
 
+SIZED = re.compile(r"^(?P<stem>.*?)[\s-]+\d+(?:\.\d+)?[BM]$")
+
+
 def dotted(text: str) -> str:
     """Anthropic-style ids spell versions with hyphens: claude-3-5-sonnet is Claude 3.5."""
     return re.sub(r"(?<=\D)-(\d)-(\d)(?=-|$)", r"-\1.\2", text)
@@ -273,7 +278,8 @@ def _api_id(text: str) -> str | None:
 
 def _epoch_rows(table: list[dict[str, str]], orgs: OrgMapper, cleaner: NameCleaner,
                 since: str, known: set[tuple[str, ...]]) -> Iterator[Row]:
-    """Epoch AI's notable models led by a lab (not academia), published since `since`.
+    """Epoch AI's notable models made with a lab (not by academia alone), published since
+    `since`, credited to the first lab Epoch lists (`BlenderBot 3`: McGill, Meta AI, Mila).
 
     Epoch also lists research artefacts named by a phrase ("Table Tennis Agent") or a
     combination ("VQGAN + CLIP"); those are kept only if models.dev knows the same name.
@@ -281,7 +287,7 @@ def _epoch_rows(table: list[dict[str, str]], orgs: OrgMapper, cleaner: NameClean
     for row in table:
         if row["publication_date"] < since or " + " in row["model"]:
             continue
-        org = orgs.canonical(row["organization"].split(",")[0])
+        org = next(filter(None, map(orgs.canonical, row["organization"].split(","))), None)
         if org is None or cleaner.is_community(row["model"]):
             continue
         surface = cleaner.surface(row["model"], org)
@@ -383,11 +389,74 @@ def _kept(entities: Iterable[Entity], overrides: dict) -> list[Entity]:
     return kept
 
 
+def _unsized_parents(models: list[Entity]) -> list[Entity]:
+    """The model a sized release belongs to (`Aya Expanse` of `Aya Expanse 8B`), which
+    writers name on its own; a stem that ends in another model's name (`E5 Mistral`,
+    `DeepSeek R1 Distill Qwen`) names a fine-tune's base, never a model."""
+    known = {token_key(s) for e in models for s in (e.name, *e.candidates, *e.pinned)}
+    first_words = {re.split(r"[\s-]+", e.name)[0].lower() for e in models}
+    parents: dict[tuple[str, ...], Entity] = {}
+    for entity in models:
+        match = SIZED.match(entity.name)
+        words = re.split(r"[\s-]+", match["stem"]) if match else []
+        if len(words) < 2 or words[-1].lower() in first_words or token_key(
+                match["stem"]) in known:
+            continue
+        parents.setdefault(token_key(match["stem"]),
+                           Entity(match["stem"], "Model", entity.organization))
+    return list(parents.values())
+
+
 def _organizations(entities: list[Entity]) -> list[Entity]:
     """An Organization entity for every maker a kept model names and overrides did not."""
     have = {e.name for e in entities if e.category == "Organization"}
     needed = {e.organization for e in entities if e.organization and e.category == "Model"}
     return [Entity(name, "Organization") for name in sorted(needed - have)]
+
+
+def _listed_organizations(table: list[dict[str, str]], orgs: OrgMapper,
+                          entities: list[Entity]) -> list[Entity]:
+    """Every other organization of organizations.csv, universities included: a model list
+    names them as makers, and articles name them as actors (docs/LABELLING.md). A name of
+    plain words (`Magic`, `Physical Intelligence`) is flagged ambiguous: the tagger takes it
+    only as written and where the context proves an organization."""
+    have = {plain_key(s) for e in entities for s in (e.name, *e.pinned, *e.candidates)}
+    listed: dict[str, Entity] = {}
+    for row in table:
+        raw = row["organization"].strip()
+        if raw in orgs.mapping:
+            continue  # mapped to a canonical maker, or dropped on purpose
+        name, aliases = _organization_surfaces(raw)
+        if not name or plain_key(name) in have or plain_key(name) in listed:
+            continue
+        aliases = {a for a in aliases if plain_key(a) not in have}
+        listed[plain_key(name)] = Entity(name, "Organization", pinned=aliases,
+                                         ambiguous=_is_plain_phrase(name))
+    return list(listed.values())
+
+
+def _organization_surfaces(raw: str) -> tuple[str, set[str]]:
+    """`Carnegie Mellon University (CMU)` is named so, with the alias `CMU`; `Beijing Academy
+    of Artificial Intelligence / BAAI` likewise; a note in parentheses is dropped."""
+    aliases = set()
+    trailing = re.search(r"\s*\(([^)]*)\)$", raw)
+    if trailing:
+        raw = raw[:trailing.start()]
+        if re.fullmatch(r"[A-Z][A-Za-z]*[A-Z]", trailing[1]) and len(trailing[1]) >= 3:
+            aliases.add(trailing[1])
+    name, *others = (part.strip() for part in re.sub(r"\s*\([^)]*\)", "", raw).split(" / "))
+    return name, aliases | {o for o in others if o}
+
+
+def _is_plain_phrase(name: str) -> bool:
+    """Words a sentence may hold for what they mean: `Magic`, `Physical Intelligence`."""
+    words = name.split()
+    return all(re.fullmatch(r"[A-Z]?[a-z]+", w) for w in words) and not INSTITUTION_WORDS & set(
+        words)
+
+
+INSTITUTION_WORDS = {"University", "Institute", "College", "Laboratory", "Laboratories", "Lab",
+                     "Labs", "Academy", "School", "Center", "Centre", "Research", "Foundation"}
 
 
 def _useful_aliases(entity: Entity) -> set[str]:

@@ -149,6 +149,21 @@ def test_vault_names_are_canonical_with_their_aliases():
     assert ENTITIES["Phi"].get("ambiguous") is True
 
 
+def test_a_sized_release_brings_its_unsized_parent_but_no_fine_tune_base():
+    assert ENTITIES["Aya Expanse"]["category"] == "Model"
+    assert ENTITIES["Aya Expanse"]["organization"] == "Cohere"
+    assert "E5 Mistral" not in ENTITIES
+
+
+def test_an_epoch_model_led_by_a_university_is_credited_to_its_lab():
+    assert ENTITIES["BlenderBot 3"]["organization"] == "Meta"
+
+
+def test_listed_organizations_keep_their_abbreviation_as_an_alias():
+    assert "CMU" in ENTITIES["Carnegie Mellon University"]["aliases"]
+    assert ENTITIES["Magic"].get("ambiguous") is True  # a plain word needs its context
+
+
 def test_gazetteer_size_is_in_the_intended_range():
     assert 300 <= len(GAZETTEER["entities"]) <= 1500
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.analyze import Analyzer
+from pipeline.gazetteer import normalize
 from pipeline.records import Article
 
 
@@ -102,3 +103,82 @@ def test_a_shorthand_and_its_full_name_are_one_topic(analyzer):
 def test_a_model_file_name_is_not_a_new_model(analyzer):
     text = "Download llama-2-7b-chat.ggmlv3.q8_0.bin and point the tool at it."
     assert "llama-2-7b-chat.ggmlv3.q8_0.bin" not in topics(analyzer, text, "Model")
+
+
+@pytest.mark.parametrize(("written", "model"), [
+    ("Mistral-7B-v0.1", "Mistral 7B"),
+    ("Mixtral-8x7B-Instruct-v0.1", "Mixtral 8x7B"),
+    ("Llama 3 8B Instruct", "Llama 3 8B"),
+    ("Llama-2-13b-chat", "Llama 2 13B"),
+])
+def test_a_release_name_with_a_tuning_or_a_release_tag_is_its_model(analyzer, written, model):
+    text = f"For the demo we loaded {written} on one GPU and asked it ten questions."
+    assert {normalize(n) for n in topics(analyzer, text, "Model")} == {normalize(model)}
+
+
+def test_a_tuning_word_after_a_model_is_no_sibling_model(analyzer):
+    text = "- Llama 3 8B: Instruct tuned version of the base model, for chat."
+    assert topics(analyzer, text, "Model") == {"Llama 3 8B"}
+
+
+def test_a_new_size_of_a_known_model_keeps_the_known_spelling(analyzer):
+    text = "The cheapest option was Gemini Flash 1.5 8B, which we ran on every image."
+    found = {normalize(name) for name in topics(analyzer, text, "Model")}
+    assert found == {normalize("Gemini 1.5 Flash-8B")}
+
+
+def test_a_family_first_release_named_with_version_one_is_the_family(analyzer):
+    text = "Compared with LLaMA v1, the second release doubled the context."
+    assert topics(analyzer, text, "Model") == {"Llama"}
+
+
+def test_the_unsized_parent_of_sized_releases_is_a_known_model(analyzer):
+    text = "We ran Aya Expanse on the translation prompts; it kept the tone of each one."
+    assert "Aya Expanse" in topics(analyzer, text, "Model")
+
+
+def test_a_distinctive_name_described_as_a_model_is_a_model(analyzer):
+    text = ("- Quillfeather: the small model trained on poems.\n"
+            "- Our viewer also handles models like Brindlecat, when they ship weights.")
+    assert {"Quillfeather", "Brindlecat"} <= topics(analyzer, text, "Model")
+
+
+def test_an_author_cited_with_et_al_is_neither_model_nor_organization(analyzer):
+    text = "Reward learning from feedback goes back a while (Yi et al., 2019; Meta et al.)."
+    article_topics = topics(analyzer, text, "Model") | topics(analyzer, text, "Organization")
+    assert "Yi" not in article_topics and "Meta" not in article_topics
+
+
+def test_publishers_in_a_references_section_are_no_organizations(analyzer):
+    text = ("OpenAI trained the model on public text.\n\n## References\n\n"
+            '[1] A. Writer. "Learning things." IEEE Transactions on Learning 4 (2018).')
+    assert topics(analyzer, text, "Organization") == {"OpenAI"}
+
+
+def test_a_maker_with_a_model_number_names_its_product(analyzer):
+    text = "My first computer ran on a Motorola 68000, long before phones had chips like it."
+    assert "Motorola" not in topics(analyzer, text, "Organization")
+
+
+def test_an_organization_named_by_an_ordinary_word_needs_its_context(analyzer):
+    just_a_word = "You can replicate the run with Replicate-style settings at home."
+    acting = "Replicate raised a new round to host more open models."
+    assert "Replicate" not in topics(analyzer, just_a_word, "Organization")
+    assert "Replicate" in topics(analyzer, acting, "Organization")
+
+
+def test_a_name_styled_with_a_dot_is_the_known_organization(analyzer):
+    text = "The bilingual model was released by Zhipu.AI with open weights."
+    assert "Zhipu AI" in topics(analyzer, text, "Organization")
+
+
+def test_a_university_of_the_reference_lists_is_a_known_organization(analyzer):
+    text = "Two students at Carnegie Mellon University wrote the evaluation harness."
+    assert "Carnegie Mellon University" in topics(analyzer, text, "Organization")
+
+
+def test_the_organization_in_parentheses_after_a_person_is_their_affiliation(analyzer):
+    text = ("The panel, organized by Quorvane, had Dana Whitlock (Brightmoss Analytics) and "
+            "Lee Ortiz (Tallpine Systems) on it.")
+    assert {"Quorvane", "Brightmoss Analytics", "Tallpine Systems"} <= topics(
+        analyzer, text, "Organization")
