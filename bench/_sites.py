@@ -11,7 +11,7 @@ import html
 from _devposts import posts
 from markdown_it import MarkdownIt
 
-from pipeline.text import markdown_to_text
+from pipeline.extract.text import markdown_to_text
 
 COOKIE = ('<div class="cookie-banner"><p>We use cookies to improve your experience. By '
           'continuing you accept our <a href="/privacy">cookie policy</a>.</p>'

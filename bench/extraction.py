@@ -40,11 +40,11 @@ from resiliparse.parse.html import HTMLTree
 from trafilatura.utils import load_html
 
 from pipeline.errors import ExtractError
-from pipeline.extract import extract_article
-from pipeline.extract_html import main_markdown
-from pipeline.page_meta import page_metadata
+from pipeline.extract.article import extract_article
+from pipeline.extract.main_text import main_markdown
+from pipeline.extract.metadata import page_metadata
+from pipeline.extract.text import markdown_to_text
 from pipeline.records import Page, Source
-from pipeline.text import markdown_to_text
 
 BENCHMARK = Path(__file__).resolve().parents[2] / "shared" / "data" / "extraction-benchmark"
 TOKEN = re.compile(r"\w+")
@@ -92,7 +92,7 @@ def gleaner(case: Case) -> str:
 
 def gleaner_text_only(case: Case) -> str:
     """Gleaner's parse, metadata and main text without the links and their sentences
-    (pipeline/links.py), which plain trafilatura does not look for: what the extraction
+    (pipeline/extract/links.py), which plain trafilatura does not look for: what the extraction
     itself costs."""
     tree = load_html(case.html)
     meta = page_metadata(tree, case.url)

@@ -31,7 +31,7 @@ from throughput import QUICK_ENV, Site
 
 PARAGRAPH_SOURCES = ("tests/data/tagging/articles.jsonl", "tests/data/summaries/references.jsonl")
 PARAGRAPHS_PER_PAGE = 3
-MARK_EVERY = 4  # below pipeline/dedupe.py's 5-word shingles: no two pages share one
+MARK_EVERY = 4  # below pipeline/extract/dedupe.py's 5-word shingles: no two pages share one
 CONFIG = "[fetch]\nhost_delay = 0\nconcurrency = 8\nper_host = 8\n"
 TARGETS = {"memory": 1.1, "again": 0.05}
 WORD = re.compile(r"\w+")

@@ -34,8 +34,8 @@ import time
 from pathlib import Path
 
 from pipeline import ingest as ingest_here
+from pipeline.commands.demo import DEMO_PORT, serve_site
 from pipeline.config import load_config
-from pipeline.demo import DEMO_PORT, serve_site
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "examples" / "site"

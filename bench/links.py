@@ -3,7 +3,7 @@
 Each page of tests/data/links/gold.jsonl is read from the extraction benchmark's HTML
 (../shared/data/extraction-benchmark/html/<id>.html.gz) and run through the real extract
 stage, as a fetched page with the gold URL. Both sides are normalized with
-pipeline.links.canonical_url and de-duplicated per page. Scores are micro (over all links)
+pipeline.extract.links.canonical_url and de-duplicated per page. Scores are micro (over all links)
 and macro (mean over pages). "Lenient" precision ignores predicted links the gold file lists
 as borderline (`excluded`); recall is the same either way.
 
@@ -19,8 +19,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.extract import extract_article
-from pipeline.links import canonical_url
+from pipeline.extract.article import extract_article
+from pipeline.extract.links import canonical_url
 from pipeline.records import Link, Page, Source
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,14 +8,14 @@ outside the widgets, 8 words or more). Then it extracts the issue twice with the
 extract stage, as a page at the item's URL:
 
 - before: the issue's HTML as it is (what trafilatura alone makes of it);
-- after: the issue as Gleaner reads a feed item now (pipeline/feed_items.py feed_page, which
-  takes the chrome out: pipeline/boilerplate.py).
+- after: the issue as Gleaner reads a feed item now (pipeline/extract/feed_items.py feed_page, which
+  takes the chrome out: pipeline/extract/boilerplate.py).
 
 and counts, in each text: widget text that got through ("Thanks for reading…", "Subscribe",
 "Type your email"), links to the platform's chrome (subscribe pages, image-widget links,
 share links), headings kept as Markdown headings, and paragraphs of writing kept (their
 first 60 characters found in the text). The links an issue gives to read next
-(pipeline/mail.py newsletter_links) are counted the same way.
+(pipeline/sources/mail.py newsletter_links) are counted the same way.
 
 Last, the whole pipeline: the feed is served on a loopback server with its items' links moved
 there (each item page answers 503: the platform is down), `python -m pipeline run FEED_URL`
@@ -41,12 +41,12 @@ from pathlib import Path
 
 from lxml import html as lxml_html
 
-from pipeline.extract import extract_article
-from pipeline.feed_items import feed_page
-from pipeline.feeds import FeedItem, parse_feed
-from pipeline.mail import newsletter_links
+from pipeline.extract.article import extract_article
+from pipeline.extract.feed_items import feed_page
+from pipeline.extract.text import markdown_to_text
 from pipeline.records import Article, Page, Source
-from pipeline.text import markdown_to_text
+from pipeline.sources.feeds import FeedItem, parse_feed
+from pipeline.sources.mail import newsletter_links
 
 ROOT = Path(__file__).resolve().parents[1]
 FEED = ROOT / "tests" / "data" / "newsletters" / "simonw-substack-2023.xml"
@@ -122,7 +122,7 @@ def _words(text: str) -> str:
 
 def before(item: FeedItem) -> tuple[Article, list[str]]:
     """The issue's text and links to read with the chrome removal switched off: what
-    trafilatura and the link filter of pipeline/mail.py make of it alone."""
+    trafilatura and the link filter of pipeline/sources/mail.py make of it alone."""
     document = (f"<!DOCTYPE html><html><head><title>{item.title}</title></head><body>"
                 f"<article>{item.content}</article></body></html>")
     page = Page(Source(item.url, "bench"), item.url, document.encode(), "text/html")
@@ -132,8 +132,8 @@ def before(item: FeedItem) -> tuple[Article, list[str]]:
 
 @contextmanager
 def _chrome_removal_off() -> Iterator[None]:
-    import pipeline.extract as extract
-    import pipeline.mail as mail
+    import pipeline.extract.article as extract
+    import pipeline.sources.mail as mail
 
     kept = extract.strip_chrome, extract.without_chrome, mail.without_chrome
     extract.strip_chrome = lambda tree: tree

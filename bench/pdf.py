@@ -11,9 +11,9 @@ Per library, plain text extraction of every page:
 - pypdfium2: `PdfTextPage.get_text_range()`
 - pypdf: `PdfReader(...).pages[i].extract_text()`
 - pdfminer.six: `pdfminer.high_level.extract_text` (its default layout analysis)
-Then Gleaner's reader (pipeline/pdf.py: pypdfium2 with the layout pass, headings, the
+Then Gleaner's reader (pipeline/papers/pdf.py: pypdfium2 with the layout pass, headings, the
 abstract, references left out) and the paper stage that makes an article of it
-(pipeline/papers.py, with `papers.max_pages` raised so every page is read).
+(pipeline/papers/paper.py, with `papers.max_pages` raised so every page is read).
 
     python bench/pdf.py [--repeat N]
 """
@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline.config import PaperConfig  # noqa: E402
-from pipeline.papers import paper_article  # noqa: E402
-from pipeline.pdf import read_pdf  # noqa: E402
+from pipeline.papers.paper import paper_article  # noqa: E402
+from pipeline.papers.pdf import read_pdf  # noqa: E402
 from pipeline.records import Page, Source  # noqa: E402
 from tests.paper_pdfs import SECTIONS, long_report, paper_pdf  # noqa: E402
 
@@ -78,8 +78,8 @@ READERS: dict[str, Callable[[bytes], str]] = {
     "pypdfium2 (plain text)": pdfium_text,
     "pypdf (extract_text)": pypdf_text,
     "pdfminer.six (extract_text)": pdfminer_text,
-    "Gleaner's reader (pdf.py)": gleaner_reader,
-    "Gleaner's paper stage (papers.py)": gleaner_stage,
+    "Gleaner's reader (papers/pdf.py)": gleaner_reader,
+    "Gleaner's paper stage (papers/paper.py)": gleaner_stage,
 }
 
 

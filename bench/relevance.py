@@ -3,14 +3,15 @@
 1. The labelled set: tests/data/relevance/articles.jsonl, 54 articles labelled 0–5 for the
    profile in tests/data/relevance/profile.toml (see the README there: one developer
    labelled them before the scorer was built). Each article goes through the real analysis
-   stage (pipeline.analyze.Analyzer, the real spaCy model), then pipeline/relevance.py with
-   the stated profile; the 54 are one vault, whose scores make the scale
-   (pipeline/calibration.py). Spearman's ρ of the 0–5 relevance (what a note shows) and of
+   stage (pipeline.nlp.analyze.Analyzer, the real spaCy model), then
+   pipeline/reading/relevance.py with the stated profile; the 54 are one vault, whose
+   scores make the scale
+   (pipeline/reading/calibration.py). Spearman's ρ of the 0–5 relevance (what a note shows) and of
    the raw score against the labels, next to a keyword-count baseline (the number of the
    profile's terms with a positive weight found in the title and text, whole words, any
    case, minus the number with a negative weight), and how the values spread.
    Learning, hold-out: the articles are split in two halves at random (20 splits); the
-   labels of one half are given as ratings (pipeline.learning.learn) and the other half is
+   labels of one half are given as ratings (pipeline.reading.learning.learn) and the other half is
    scored before and after: ρ and mean absolute error against its labels. Once from the
    stated profile and once from Gleaner's shipped default profile.
 2. Vaults of real posts: `gleaner run`'s library entry (pipeline.run) reads posts of
@@ -48,19 +49,19 @@ from pathlib import Path
 from _devposts import require_dev_posts
 
 from pipeline import run
-from pipeline.analyze import Analyzer
-from pipeline.calibration import Calibration
 from pipeline.config import DEFAULT_INTERESTS, Config, config_from_dict
-from pipeline.frontmatter import read_frontmatter, render_frontmatter
-from pipeline.learning import Evidence, learn
+from pipeline.nlp.analyze import Analyzer
 from pipeline.profile import InterestProfile
-from pipeline.reading_queue import queue_table, rank_notes
+from pipeline.reading.calibration import Calibration
+from pipeline.reading.learning import Evidence, learn
+from pipeline.reading.queue import queue_table, rank_notes
+from pipeline.reading.relevance import NoteFeatures, features_of, score_features
+from pipeline.reading.relevance_store import relevance_rows, save_relevance
+from pipeline.reading.scoring import RelevanceScorer
 from pipeline.records import Article, Source
-from pipeline.relevance import NoteFeatures, features_of, score_features
-from pipeline.relevance_store import relevance_rows, save_relevance
-from pipeline.scoring import RelevanceScorer
-from pipeline.state import NoteRecord, State
-from pipeline.vault import Vault
+from pipeline.state.store import NoteRecord, State
+from pipeline.vault.files import Vault
+from pipeline.vault.frontmatter import read_frontmatter, render_frontmatter
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "relevance"

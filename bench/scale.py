@@ -38,14 +38,14 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline.config import load_config  # noqa: E402
 from pipeline.errors import GleanerError  # noqa: E402
-from pipeline.exports import Entry, read_export  # noqa: E402
 from pipeline.import_run import ImportOptions, _ImportRun, stored_page  # noqa: E402
-from pipeline.lock import VaultLock  # noqa: E402
-from pipeline.notes import load_template  # noqa: E402
-from pipeline.parallel import CpuStages, Prepared  # noqa: E402
 from pipeline.records import Page, SavedItem  # noqa: E402
-from pipeline.state import State  # noqa: E402
-from pipeline.vault import STATE_DIR, Vault  # noqa: E402
+from pipeline.sources.exports import Entry, read_export  # noqa: E402
+from pipeline.state.lock import VaultLock  # noqa: E402
+from pipeline.state.store import State  # noqa: E402
+from pipeline.vault.files import STATE_DIR, Vault  # noqa: E402
+from pipeline.vault.notes import load_template  # noqa: E402
+from pipeline.workers.processes import CpuStages, Prepared  # noqa: E402
 
 archives = importlib.import_module("import")  # bench/import.py: its WARC and its pages
 

@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
 
 from pipeline.config import FetchConfig  # noqa: E402
-from pipeline.fetch_limits import Bound  # noqa: E402
+from pipeline.fetch.limits import Bound  # noqa: E402
 from tests.soak_world import HOST_KINDS, Schedule, World, schedules  # noqa: E402
 
 DOCS = ROOT / "docs" / "BENCHMARKS.md"

@@ -41,13 +41,13 @@ import numpy as np
 from _devposts import DEV_POSTS, by_id
 from rouge_score import rouge_scorer, tokenizers
 
-from pipeline.analyze import Analyzer
 from pipeline.config import SummaryConfig
+from pipeline.extract.text import markdown_blocks, markdown_to_text
+from pipeline.nlp.analyze import Analyzer
 from pipeline.records import Analysis, Article
-from pipeline.sentence_rank import sentence_terms, tfidf
-from pipeline.summarize import ExtractiveSummarizer
-from pipeline.summary_candidates import summary_candidates
-from pipeline.text import markdown_blocks, markdown_to_text
+from pipeline.summaries.candidates import summary_candidates
+from pipeline.summaries.sentence_rank import sentence_terms, tfidf
+from pipeline.summaries.summarize import ExtractiveSummarizer
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV_REFERENCES = ROOT / "tests" / "data" / "summaries" / "dev-posts.jsonl"

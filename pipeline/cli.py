@@ -21,17 +21,23 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .cli_common import (
+from .commands import (
     EXIT_ITEMS_FAILED,
     EXIT_LOCKED,
     EXIT_OK,
     EXIT_USAGE,
     command_config,
+    explain,
     fail,
+    queue,
+    report,
     state_rows,
+    subscribe,
+    subscriptions,
+    topics,
+    trends,
+    unsubscribe,
 )
-from .cli_subscriptions import subscribe, subscriptions, unsubscribe
-from .cli_views import explain, queue, report, topics, trends
 from .config import Config
 from .errors import ConfigError, LockedError
 
@@ -165,7 +171,7 @@ def failures(vault: Path) -> None:
 @click.argument("vault", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def validate(vault: Path) -> None:
     """Check every note in VAULT against the note schema; list each violation."""
-    from .validate import validate_vault
+    from .vault import validate_vault
 
     violations = list(validate_vault(vault))
     for violation in violations:
@@ -184,7 +190,7 @@ def validate(vault: Path) -> None:
               help="Port on 127.0.0.1 for the example site.")
 def demo(vault: Path, port: int) -> None:
     """Serve the bundled example site on 127.0.0.1 and glean its reading list, offline."""
-    from .demo import demo_reading_list, serve_site
+    from .commands import demo_reading_list, serve_site
     from .resources import examples_dir
     from .sources import read_list
 
@@ -218,8 +224,8 @@ def import_exports(files: tuple[Path, ...], vault: Path | None, config_path: Pat
     Tags, read status, save dates, favourites and highlights come along. A page the export
     or archive holds makes the note without a request. Run it again at any time: what is
     already imported is not written again (docs/IMPORTING.md)."""
-    from .exports import count_entries
     from .import_run import ImportOptions, import_exports
+    from .sources import count_entries
 
     config = command_config(config_path, executor)
     vault = vault or config.vault

@@ -67,7 +67,8 @@ class PaperConfig:
 
 @dataclass(frozen=True)
 class LLMConfig:
-    """An OpenAI-compatible chat-completions endpoint; GLEANER_LLM_* variables win (llm.py)."""
+    """An OpenAI-compatible chat-completions endpoint; GLEANER_LLM_* variables win
+    (summaries/llm.py)."""
 
     enabled: bool = False
     base_url: str = "http://127.0.0.1:11434/v1"
@@ -88,7 +89,7 @@ class LLMConfig:
 class RayConfig:
     """The Ray cluster `--executor ray` joins (RAY_ADDRESS wins); none: a Ray on this machine.
     `workers`: actors to start; none, one per CPU the cluster has. `shard_mb`: the part of a
-    web archive one worker reads at a time (pipeline/exports/archive_shards.py)."""
+    web archive one worker reads at a time (pipeline/sources/exports/archive_shards.py)."""
 
     address: str | None = None
     workers: int | None = None
@@ -139,8 +140,8 @@ class Config:
     subscriptions: tuple[Subscription, ...] = ()
     taxonomy: Path | None = None
     template: Path | None = None  # None: the shipped note template (pipeline/data/templates/)
-    workers: int | None = None  # None: one per core (pipeline/parallel.py)
-    executor: str = "local"  # or "ray" (pipeline/executors.py)
+    workers: int | None = None  # None: one per core (pipeline/workers/processes.py)
+    executor: str = "local"  # or "ray" (pipeline/workers/executors.py)
     ray: RayConfig = field(default_factory=RayConfig)
 
 

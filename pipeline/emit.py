@@ -11,27 +11,21 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from .errors import NoteError
-from .feed_items import FROM_FEED
-from .frontmatter import render_frontmatter, split_frontmatter
-from .links import canonical_url
-from .markup import readable
-from .notes import render_note, with_pending
-from .parallel import Prepared
-from .reading_queue import read_priority, reading_minutes
+from .extract import FROM_FEED, canonical_url
+from .reading import read_priority, reading_minutes
 from .records import Article, NoteDraft, Page
 from .report import ItemResult
 from .state import NoteRecord
-from .topics import in_vault_names
+from .vault import readable, render_frontmatter, render_note, split_frontmatter, with_pending
+from .views import in_vault_names
+from .workers import Prepared
 
 if TYPE_CHECKING:
-    from .channels import Channels
-    from .note_index import NoteIndex
+    from .reading import RelevanceScorer
     from .report import RunReport
-    from .scoring import RelevanceScorer
     from .state import State
-    from .summarize import Summarizer
-    from .templates import NoteTemplate
-    from .vault import Vault
+    from .summaries import Summarizer
+    from .vault import Channels, NoteIndex, NoteTemplate, Vault
 
 
 class NoteEmitting:

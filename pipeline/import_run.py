@@ -3,14 +3,14 @@
 The run of `gleaner run` (pipeline/orchestrator.py), with two differences in what feeds it
 and one in what follows each note:
 
-- the items come from exports (pipeline/exports/), read twice, lazily: first those whose
+- the items come from exports (pipeline/sources/exports/), read twice, lazily: first those whose
   export holds the page (a stored copy: no request at all), then the others, fetched in
   batches; `--refetch` fetches every item and falls back on its stored copy, `--offline`
   fetches nothing and reports the items that have no stored copy;
 - an item whose article already has a note (from an earlier import, another export, or
   `gleaner run`) is not fetched or prepared again: only what the person had is merged in;
 - after its note is written, each item's tags, read and favourite marks, save date and
-  highlights are merged into the note (pipeline/saved_notes.py), once.
+  highlights are merged into the note (pipeline/vault/saved_notes.py), once.
 
 Memory holds the items of one batch and the pages in flight, whatever the number of rows.
 A run killed at any moment is finished by the next one: a note is committed in one
@@ -27,19 +27,13 @@ from pathlib import Path
 
 from .config import Config
 from .errors import GleanerError, NoteError
-from .etiquette import RobotsCache
-from .fetch import fetch_pages
-from .links import canonical_url
-from .lock import VaultLock
-from .notes import load_template
+from .extract import canonical_url
+from .fetch import RobotsCache, fetch_pages
 from .orchestrator import YOU_DELETED, OnItem, Outcome, _Run
 from .records import NotAnArticle, Page, SavedItem, Source, UnreadableItem
 from .report import ItemResult, RunReport
-from .saved_marks import SavedMarks
-from .saved_notes import marks_of, merge_saved
-from .state import NoteRecord, State
-from .templates import NoteTemplate
-from .vault import STATE_DIR, Vault
+from .state import NoteRecord, State, VaultLock
+from .vault import STATE_DIR, NoteTemplate, SavedMarks, Vault, load_template, marks_of, merge_saved
 
 FETCH_BATCH = 500  # items classified, then fetched in one pass: bounds what is held
 NO_STORED_COPY = "no stored copy in the export, and --offline makes no request"

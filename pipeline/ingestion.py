@@ -12,10 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .config import Config
-from .lock import VaultLock
-from .poll import Poll, poll
 from .report import ItemResult, RunReport
-from .state import State, now
+from .sources import Poll, poll
+from .state import State, VaultLock, now
 from .vault import STATE_DIR, Vault
 
 OnItem = Callable[[ItemResult], None]

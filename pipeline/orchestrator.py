@@ -14,35 +14,24 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from .channels import Channels
 from .config import Config
 from .emit import NoteEmitting
 from .errors import GleanerError, NoteError
-from .etiquette import RobotsCache
-from .executors import cpu_stages
-from .feed_items import with_feed_text
-from .feeds import FeedItem, is_feed, parse_feed
-from .fetch import fetch_each, fetch_pages
-from .full_texts import FullTexts, paper_entry, paper_source
-from .links import canonical_url
-from .lock import VaultLock
-from .mail import newsletter_links
-from .note_index import NoteIndex
-from .notes import load_template
-from .parallel import Prepared
-from .poll import NewItem, Poll
+from .extract import canonical_url, with_feed_text
+from .fetch import RobotsCache, fetch_each, fetch_pages
+from .nlp import Taxonomy
+from .papers import FullTexts, paper_entry, paper_source
+from .reading import RelevanceScorer, held_back
 from .records import Analysis, Article, Page, Source
 from .report import ItemResult, RunReport
-from .scoring import RelevanceScorer, held_back
-from .state import NoteRecord, State, now
-from .tags import Taxonomy
-from .templates import NoteTemplate
-from .topics import in_vault_names
-from .vault import STATE_DIR, Vault
-from .view_notes import write_views
+from .sources import FeedItem, NewItem, Poll, is_feed, newsletter_links, parse_feed
+from .state import NoteRecord, State, VaultLock, now
+from .vault import STATE_DIR, Channels, NoteIndex, NoteTemplate, Vault, load_template
+from .views import in_vault_names, write_views
+from .workers import Prepared, cpu_stages
 
 if TYPE_CHECKING:
-    from .summarize import Summarizer
+    from .summaries import Summarizer
 
 OnItem = Callable[[ItemResult], None]
 YOU_DELETED = "you deleted its note; `gleaner run --restore URL` brings it back"
@@ -88,7 +77,7 @@ class _Run(NoteEmitting):
         self.digest_day: str | None = None
         self.llm: Summarizer | None = None
         if config.llm.enabled:
-            from .llm import summarizer_for
+            from .summaries import summarizer_for
 
             self.llm = summarizer_for(config, vault.root / STATE_DIR,
                                       lambda why: self.report.summary_fallbacks.append(why))

@@ -15,7 +15,7 @@ class Source:
     """One thing to read: a URL or a local file, and the channel it came through.
 
     `kind` is "article", "feed" for a feed document to poll, or "paper" for an arXiv
-    abstract page, whose PDF is fetched after it (pipeline/full_texts.py).
+    abstract page, whose PDF is fetched after it (pipeline/papers/full_texts.py).
     `from_newsletter` marks a link found in a newsletter: the fetcher refuses it on a
     private address unless allowed.
     """

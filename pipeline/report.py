@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from .atomic import atomic_write
 
 if TYPE_CHECKING:
-    from .relevance import Scored
+    from .reading import Scored
 
 STATUSES = ("written", "updated", "unchanged", "skipped", "failed")
 REPORTED_TERMS = 5  # per note, in the JSON report

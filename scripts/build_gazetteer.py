@@ -25,7 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_OVERRIDES = REPO / "pipeline" / "data" / "gazetteer_overrides.json"
 
-# The tagger's tokens (pipeline/gazetteer.py): two surfaces with the same lowercased token
+# The tagger's tokens (pipeline/nlp/gazetteer.py): two surfaces with the same lowercased token
 # run are one surface to it, so aliases are deduplicated and checked on this key.
 TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+]*[A-Za-z0-9+]|[A-Za-z0-9]")
 

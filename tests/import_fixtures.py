@@ -11,8 +11,8 @@ from typing import Any
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from pipeline.frontmatter import split_frontmatter
-from pipeline.sections import split_sections
+from pipeline.vault.frontmatter import split_frontmatter
+from pipeline.vault.sections import split_sections
 
 from .conftest import article_page, realistic_paragraphs
 from .server import LoopbackServer, Response

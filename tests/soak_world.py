@@ -25,7 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from hypothesis import strategies as st
 
-from pipeline.dedupe import fingerprint
+from pipeline.extract.dedupe import fingerprint
 
 from .conftest import article_page
 

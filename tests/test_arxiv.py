@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 from pipeline import run
-from pipeline.arxiv import arxiv_id, read_abs_page
 from pipeline.config import PaperConfig
 from pipeline.errors import ExtractError
-from pipeline.frontmatter import split_frontmatter
-from pipeline.links import canonical_url
+from pipeline.extract.links import canonical_url
+from pipeline.papers.arxiv import arxiv_id, read_abs_page
 from pipeline.records import Source
-from pipeline.sources import read_sources
-from pipeline.validate import validate_vault
+from pipeline.sources.lists import read_sources
+from pipeline.vault.frontmatter import split_frontmatter
+from pipeline.vault.validate import validate_vault
 
 from .arxiv_pages import PAPER_ID, AbsPageSpec, abs_page
 from .conftest import AI_PARAGRAPHS, article_page

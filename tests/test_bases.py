@@ -12,15 +12,15 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from pipeline import run
-from pipeline.bases import BASE_FILE, TOPIC_VIEW_SECTION, topic_view, vault_base
-from pipeline.frontmatter import split_frontmatter
-from pipeline.handover import remember_written
-from pipeline.reading_queue import reading_minutes
+from pipeline.reading.queue import reading_minutes
 from pipeline.resources import load_schema
-from pipeline.sources import read_sources
-from pipeline.state import State
-from pipeline.validate import validate_vault
-from pipeline.vault import Vault
+from pipeline.sources.lists import read_sources
+from pipeline.state.store import State
+from pipeline.vault.files import Vault
+from pipeline.vault.frontmatter import split_frontmatter
+from pipeline.vault.handover import remember_written
+from pipeline.vault.validate import validate_vault
+from pipeline.views.bases import BASE_FILE, TOPIC_VIEW_SECTION, topic_view, vault_base
 
 from .conftest import AI_PARAGRAPHS, article_page
 from .server import Response

@@ -12,9 +12,9 @@ import zlib
 
 import pytest
 
-from pipeline.extract import extract_article
-from pipeline.mail import body_page, newsletter_links, unwrap_tracking
+from pipeline.extract.article import extract_article
 from pipeline.records import Source
+from pipeline.sources.mail import body_page, newsletter_links, unwrap_tracking
 
 from .conftest import realistic_paragraphs
 

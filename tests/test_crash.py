@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 
 from pipeline import orchestrator, run
-from pipeline.frontmatter import split_frontmatter
-from pipeline.sources import read_sources
-from pipeline.validate import validate_vault
-from pipeline.vault import STATE_DIR, TEMP_DIR, Vault
+from pipeline.sources.lists import read_sources
+from pipeline.vault.files import STATE_DIR, TEMP_DIR, Vault
+from pipeline.vault.frontmatter import split_frontmatter
+from pipeline.vault.validate import validate_vault
 
 from .conftest import AI_PARAGRAPHS, article_page, realistic_paragraphs
 from .server import LoopbackServer, Response

@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from pipeline.cli import main
-from pipeline.frontmatter import split_frontmatter
-from pipeline.reading_queue import read_priority
-from pipeline.relevance_store import written_score
-from pipeline.state import State
+from pipeline.reading.queue import read_priority
+from pipeline.reading.relevance_store import written_score
+from pipeline.state.store import State
+from pipeline.vault.frontmatter import split_frontmatter
 
 REVIEW_URL_PATH = "/blog/2024-year-in-review/"
 

@@ -38,7 +38,7 @@ def test_readme_gives_the_two_setup_commands():
 
 def test_the_time_bounds_docs_fetching_gives_are_the_fetchers_own():
     from pipeline.config import FetchConfig
-    from pipeline.fetch_limits import Bound
+    from pipeline.fetch.limits import Bound
 
     doc = (REPO / "docs" / "FETCHING.md").read_text(encoding="utf-8")
     one_host, fifty_hosts = Bound(FetchConfig()), Bound(FetchConfig())

@@ -1,6 +1,6 @@
 """The main text of an HTML page: what is the article's and what is the site's."""
 
-from pipeline.extract import extract_article
+from pipeline.extract.article import extract_article
 from pipeline.records import Page, Source
 
 URL = "https://news.example/2025/05/the-harbour-reopens"

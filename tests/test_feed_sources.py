@@ -15,11 +15,11 @@ from pipeline import ingest, run
 from pipeline.cli import EXIT_ITEMS_FAILED, EXIT_OK, EXIT_USAGE, main
 from pipeline.config import Config, FetchConfig, Subscription
 from pipeline.errors import ConfigError
-from pipeline.feeds import parse_feed
-from pipeline.frontmatter import split_frontmatter
 from pipeline.records import Source
-from pipeline.sources import read_reading_list, read_sources
-from pipeline.validate import validate_vault
+from pipeline.sources.feeds import parse_feed
+from pipeline.sources.lists import read_reading_list, read_sources
+from pipeline.vault.frontmatter import split_frontmatter
+from pipeline.vault.validate import validate_vault
 
 from .conftest import REPO, article_page, realistic_paragraphs
 from .server import Response
@@ -295,8 +295,8 @@ def test_the_real_substack_feed_gives_the_same_notes_whether_its_pages_are_up_or
 
 
 def test_a_substack_issue_page_gives_the_feeds_text_without_the_page_around_it(server):
-    from pipeline.extract import extract_article
-    from pipeline.feed_items import feed_page
+    from pipeline.extract.article import extract_article
+    from pipeline.extract.feed_items import feed_page
     from pipeline.records import Page
 
     item = parse_feed(SUBSTACK_FEED.read_bytes(), "http://feed.invalid/").items[10]

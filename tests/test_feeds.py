@@ -11,9 +11,9 @@ import pytest
 
 from pipeline.config import FetchConfig, Subscription
 from pipeline.errors import ExtractError
-from pipeline.feeds import parse_feed
-from pipeline.poll import poll
-from pipeline.state import State
+from pipeline.sources.feeds import parse_feed
+from pipeline.sources.polling import poll
+from pipeline.state.store import State
 
 from .server import Response
 

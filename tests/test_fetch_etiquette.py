@@ -17,11 +17,11 @@ import trustme
 
 from pipeline.config import USER_AGENT, FetchConfig
 from pipeline.errors import FetchError
-from pipeline.etiquette import Robots, RobotsCache, read_robots
-from pipeline.fetch import fetch_each, fetch_pages
+from pipeline.fetch.etiquette import Robots, RobotsCache, read_robots
+from pipeline.fetch.pages import fetch_each, fetch_pages
+from pipeline.fetch.transport import http_client, verified_tls
 from pipeline.records import Page, Source
-from pipeline.state import State
-from pipeline.transport import http_client, verified_tls
+from pipeline.state.store import State
 
 from .server import LoopbackServer, Response
 

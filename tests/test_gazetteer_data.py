@@ -73,7 +73,7 @@ def _spaced_key(surface: str) -> str:
 
 
 def _token_key(surface: str) -> str:
-    """The tagger's key (pipeline/gazetteer.py): stricter, so it catches more collisions."""
+    """The tagger's key (pipeline/nlp/gazetteer.py): stricter, so it catches more collisions."""
     return "".join(t.lower() for t in TOKEN.findall(surface))
 
 
@@ -223,7 +223,7 @@ def test_builder_reproduces_the_shipped_file():
 def test_the_not_entity_lists_agree_with_each_other_and_with_the_gazetteer():
     """A name is never an organization, or an organization that needs proof, not both; and
     neither a never-organization is a known organization nor a non-model a known model."""
-    from pipeline.gazetteer import TOKEN, Gazetteer
+    from pipeline.nlp.gazetteer import TOKEN, Gazetteer
 
     lists = _load("not_entities.json")
     never = [n for names in lists["never"].values() for n in names]

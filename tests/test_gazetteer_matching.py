@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.gazetteer import Gazetteer
+from pipeline.nlp.gazetteer import Gazetteer
 from pipeline.records import Topic
 
 ANTHROPIC = Topic("Anthropic", "Organization")

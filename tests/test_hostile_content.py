@@ -14,13 +14,13 @@ from hypothesis import strategies as st
 
 from pipeline import run
 from pipeline.errors import NoteError
-from pipeline.frontmatter import render_frontmatter, split_frontmatter
-from pipeline.notes import OWNED_SECTIONS, gleaner_tags, render_note
 from pipeline.records import Analysis, Article, Link, NoteDraft, Topic
-from pipeline.sections import PREAMBLE, split_sections
-from pipeline.sources import read_sources
-from pipeline.validate import frontmatter_problems, validate_vault
-from pipeline.vault import MAX_NAME_BYTES, RESERVED, Vault, safe_name
+from pipeline.sources.lists import read_sources
+from pipeline.vault.files import MAX_NAME_BYTES, RESERVED, Vault, safe_name
+from pipeline.vault.frontmatter import render_frontmatter, split_frontmatter
+from pipeline.vault.notes import OWNED_SECTIONS, gleaner_tags, render_note
+from pipeline.vault.sections import PREAMBLE, split_sections
+from pipeline.vault.validate import frontmatter_problems, validate_vault
 
 from .conftest import AI_PARAGRAPHS, article_page
 from .server import Response

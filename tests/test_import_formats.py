@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import Config
-from pipeline.exports import export_kind
 from pipeline.import_run import import_exports
-from pipeline.validate import validate_vault
+from pipeline.sources.exports import export_kind
+from pipeline.vault.validate import validate_vault
 
 from .import_fixtures import article_notes, fragment, serve_pages
 from .server import LoopbackServer

@@ -13,13 +13,13 @@ from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 
 from pipeline.config import Config
-from pipeline.exports.json_stream import array_items
-from pipeline.frontmatter import render_frontmatter, split_frontmatter
 from pipeline.import_run import ImportOptions, import_exports
 from pipeline.orchestrator import run
 from pipeline.records import Source
-from pipeline.state import State
-from pipeline.validate import validate_vault
+from pipeline.sources.exports.json_stream import array_items
+from pipeline.state.store import State
+from pipeline.vault.frontmatter import render_frontmatter, split_frontmatter
+from pipeline.vault.validate import validate_vault
 
 from .import_fixtures import article_notes, fragment, serve_pages
 from .server import LoopbackServer, Response
@@ -191,7 +191,7 @@ def test_what_an_import_wrote_is_the_persons_from_then_on(
        st.integers(min_value=1, max_value=40), st.booleans())
 def test_json_arrays_are_read_element_by_element_as_a_whole_parse_reads_them(
         entries: list, chunk: int, under_key: bool):
-    import pipeline.exports.json_stream as json_stream
+    import pipeline.sources.exports.json_stream as json_stream
 
     document = json.dumps({"lists": [1, {"a": "]"}], "bookmarks": entries} if under_key
                           else entries, indent=1)

@@ -17,10 +17,10 @@ import pytest
 from warcio.warcwriter import WARCWriter
 
 from pipeline.config import Config
-from pipeline.exports.warc import read_warc
 from pipeline.import_run import ImportOptions, import_exports
 from pipeline.records import SavedItem
-from pipeline.validate import validate_vault
+from pipeline.sources.exports.warc import read_warc
+from pipeline.vault.validate import validate_vault
 
 from .conftest import REPO
 from .import_fixtures import article_notes, distinct_pages, http_record, revisit_record

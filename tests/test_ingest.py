@@ -19,10 +19,10 @@ from pipeline import ingest, run
 from pipeline.cli import EXIT_ITEMS_FAILED, EXIT_LOCKED, EXIT_OK, EXIT_USAGE, main
 from pipeline.config import Config, FetchConfig, Subscription, config_from_dict
 from pipeline.errors import LockedError
-from pipeline.frontmatter import split_frontmatter
-from pipeline.lock import VaultLock
-from pipeline.sources import read_sources
-from pipeline.validate import validate_vault
+from pipeline.sources.lists import read_sources
+from pipeline.state.lock import VaultLock
+from pipeline.vault.frontmatter import split_frontmatter
+from pipeline.vault.validate import validate_vault
 
 from .conftest import REPO, article_page
 from .server import Response

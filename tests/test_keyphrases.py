@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pipeline.analyze import Analyzer
-from pipeline.concepts import ConceptList
-from pipeline.keyphrases import KeyphraseConcepts
+from pipeline.nlp.analyze import Analyzer
+from pipeline.nlp.concepts import ConceptList
+from pipeline.nlp.keyphrases import KeyphraseConcepts
 from pipeline.records import Article
 
 STREAMING = (  # a post about its subject names it often: eight times here

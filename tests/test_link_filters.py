@@ -1,6 +1,6 @@
 """Only links a reader follows from the article's prose are listed."""
 
-from pipeline.links import extract_links
+from pipeline.extract.links import extract_links
 
 PAGE = "https://news.example.com/2024/11/moon-landers.html"
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.links import KINDS, extract_links, link_kind
+from pipeline.extract.links import KINDS, extract_links, link_kind
 
 PAGE = "https://blog.example.com/posts/review/"
 

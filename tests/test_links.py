@@ -1,6 +1,6 @@
 """Outbound links of an article body, with their context sentence."""
 
-from pipeline.links import canonical_url, extract_links
+from pipeline.extract.links import canonical_url, extract_links
 
 PAGE = "https://blog.example.com/posts/review/"
 

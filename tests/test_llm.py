@@ -11,9 +11,9 @@ import pytest
 from pipeline import orchestrator
 from pipeline.config import Config, FetchConfig, LLMConfig
 from pipeline.errors import ConfigError
-from pipeline.llm import split_text, summarizer_for
 from pipeline.records import Analysis, Article, Source
-from pipeline.summarize import ExtractiveSummarizer
+from pipeline.summaries.llm import split_text, summarizer_for
+from pipeline.summaries.summarize import ExtractiveSummarizer
 
 from .conftest import AI_PARAGRAPHS, article_page
 from .server import LoopbackServer, Response

@@ -15,9 +15,9 @@ import pytest
 
 from pipeline.config import ImapConfig
 from pipeline.errors import ConfigError, ExtractError, FetchError
-from pipeline.imap import read_imap
-from pipeline.mail import issue_page, newsletter_links, parse_issue, read_mailbox
 from pipeline.resources import examples_dir
+from pipeline.sources.imap import read_imap
+from pipeline.sources.mail import issue_page, newsletter_links, parse_issue, read_mailbox
 
 SENT = "Tue, 07 Jan 2025 14:00:00 +0000"
 

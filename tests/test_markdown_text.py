@@ -1,6 +1,6 @@
 """Markdown to plain text: what NLP and summaries read."""
 
-from pipeline.text import markdown_blocks, markdown_to_text
+from pipeline.extract.text import markdown_blocks, markdown_to_text
 
 
 def test_links_keep_their_label_and_lose_the_url():

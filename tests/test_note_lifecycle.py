@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from pipeline import run
-from pipeline.sources import read_sources
-from pipeline.state import State
+from pipeline.sources.lists import read_sources
+from pipeline.state.store import State
 
 from .conftest import AI_PARAGRAPHS, article_page
 from .server import Response

@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 import yaml
 
-from pipeline.frontmatter import split_frontmatter
-from pipeline.notes import note_id_for, render_note, with_pending
 from pipeline.records import Analysis, Article, Link, NoteDraft, Topic
-from pipeline.validate import frontmatter_problems
+from pipeline.vault.frontmatter import split_frontmatter
+from pipeline.vault.notes import note_id_for, render_note, with_pending
+from pipeline.vault.validate import frontmatter_problems
 
 TODAY = date(2025, 1, 8)
 

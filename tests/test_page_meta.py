@@ -7,7 +7,7 @@ from lxml.html import HtmlElement
 from trafilatura.metadata import extract_author
 from trafilatura.utils import load_html
 
-from pipeline.page_meta import page_metadata
+from pipeline.extract.metadata import page_metadata
 
 URL = "https://news.example/2025/05/the-harbour-reopens"
 STORY = ("<p>The harbour of the old town reopened on Monday, three weeks after the storm tore "

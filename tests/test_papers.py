@@ -12,10 +12,10 @@ import pytest
 from pipeline import run
 from pipeline.config import PaperConfig
 from pipeline.errors import ExtractError
-from pipeline.frontmatter import split_frontmatter
-from pipeline.pdf import read_pdf
-from pipeline.sources import read_sources
-from pipeline.validate import validate_vault
+from pipeline.papers.pdf import read_pdf
+from pipeline.sources.lists import read_sources
+from pipeline.vault.frontmatter import split_frontmatter
+from pipeline.vault.validate import validate_vault
 
 from .conftest import AI_PARAGRAPHS, article_page
 from .paper_pdfs import (

@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from pipeline import run
-from pipeline.sources import read_sources
+from pipeline.sources.lists import read_sources
 
 from .conftest import article_page, realistic_paragraphs
 from .server import Response

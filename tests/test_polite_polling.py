@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from pipeline import ingest
 from pipeline.cli import main
 from pipeline.config import Config, FetchConfig, Subscription
-from pipeline.subscription_state import BACKOFF_START, LONGEST_WAIT, backoff
+from pipeline.state.subscriptions import BACKOFF_START, LONGEST_WAIT, backoff
 
 from .server import Response
 from .test_ingest import ARTICLES, serve_articles

@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline.calibration import Calibration
 from pipeline.cli import main
 from pipeline.errors import NoteError
-from pipeline.frontmatter import render_frontmatter, split_frontmatter
-from pipeline.reading_queue import (
+from pipeline.reading.calibration import Calibration
+from pipeline.reading.queue import (
     CHARS_PER_WORD,
     LONG_READ_MINUTES,
     QUEUE_NOTE,
@@ -23,10 +22,11 @@ from pipeline.reading_queue import (
     rank_notes,
     read_priority,
 )
-from pipeline.relevance_store import save_relevance
-from pipeline.state import NoteRecord, State
-from pipeline.validate import validate_vault
-from pipeline.vault import Vault, safe_name
+from pipeline.reading.relevance_store import save_relevance
+from pipeline.state.store import NoteRecord, State
+from pipeline.vault.files import Vault, safe_name
+from pipeline.vault.frontmatter import render_frontmatter, split_frontmatter
+from pipeline.vault.validate import validate_vault
 
 TODAY = date(2025, 3, 1)
 SUMMARY = ("Open-weight models closed most of the gap with frontier systems in 2024, while "

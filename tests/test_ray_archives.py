@@ -18,9 +18,9 @@ import pytest
 from warcio.warcwriter import WARCWriter
 
 from pipeline.config import Config
-from pipeline.exports.warc import read_warc
 from pipeline.import_run import ImportReport, import_exports
 from pipeline.records import SavedItem
+from pipeline.sources.exports.warc import read_warc
 
 from .import_fixtures import distinct_pages, http_record
 from .test_import_warc import write_warc

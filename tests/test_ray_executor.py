@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import run
-from pipeline.sources import read_sources
+from pipeline.sources.lists import read_sources
 
 from .test_parallel import serve_articles, vault_bytes
 

@@ -18,16 +18,16 @@ from pipeline import run
 from pipeline.cli import EXIT_USAGE, main
 from pipeline.config import Config, FetchConfig, config_from_dict, load_config
 from pipeline.errors import ConfigError
-from pipeline.frontmatter import render_frontmatter, split_frontmatter
-from pipeline.learning import Evidence, collect_evidence, features_for, learn
 from pipeline.profile import Interest, profile_from_config
+from pipeline.reading.learning import Evidence, collect_evidence, features_for, learn
+from pipeline.reading.relevance import NoteFeatures, score_features
+from pipeline.reading.relevance_store import relevance_rows, save_relevance
+from pipeline.reading.scoring import RelevanceScorer
 from pipeline.records import Analysis, Article, Topic
-from pipeline.relevance import NoteFeatures, score_features
-from pipeline.relevance_store import relevance_rows, save_relevance
-from pipeline.scoring import RelevanceScorer
-from pipeline.sources import read_sources
-from pipeline.state import NoteRecord, State
-from pipeline.vault import Vault
+from pipeline.sources.lists import read_sources
+from pipeline.state.store import NoteRecord, State
+from pipeline.vault.files import Vault
+from pipeline.vault.frontmatter import render_frontmatter, split_frontmatter
 
 from .conftest import REPO, article_page
 from .server import LoopbackServer, Response

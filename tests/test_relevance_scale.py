@@ -17,14 +17,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline import run
-from pipeline.calibration import ABSOLUTE, PRIOR_NOTES, Calibration
 from pipeline.config import Config, FetchConfig, config_from_dict
-from pipeline.frontmatter import read_frontmatter
-from pipeline.reading_queue import rank_notes
-from pipeline.relevance_store import relevance_rows
-from pipeline.sources import read_sources
-from pipeline.state import State
-from pipeline.vault import Vault
+from pipeline.reading.calibration import ABSOLUTE, PRIOR_NOTES, Calibration
+from pipeline.reading.queue import rank_notes
+from pipeline.reading.relevance_store import relevance_rows
+from pipeline.sources.lists import read_sources
+from pipeline.state.store import State
+from pipeline.vault.files import Vault
+from pipeline.vault.frontmatter import read_frontmatter
 
 from .conftest import REPO, article_page
 from .server import LoopbackServer, Response

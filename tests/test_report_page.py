@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from pipeline.cli import EXIT_USAGE, main
 from pipeline.report import ItemResult, RunReport
-from pipeline.vault_history import host_of, read_history, reason_kind
+from pipeline.views.vault_history import host_of, read_history, reason_kind
 
 from .conftest import article_page
 from .server import Response

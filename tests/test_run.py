@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline import run
-from pipeline.frontmatter import split_frontmatter
-from pipeline.sources import read_sources
+from pipeline.sources.lists import read_sources
+from pipeline.vault.frontmatter import split_frontmatter
 
 from .conftest import AI_PARAGRAPHS, article_page
 from .server import Response

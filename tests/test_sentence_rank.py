@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.analyze import Analyzer
+from pipeline.nlp.analyze import Analyzer
 from pipeline.records import Article
-from pipeline.sentence_rank import rank_sentences, sentence_terms
-from pipeline.summary_candidates import summary_candidates
+from pipeline.summaries.candidates import summary_candidates
+from pipeline.summaries.sentence_rank import rank_sentences, sentence_terms
 
 FILLER = ("The team wrote about their week in the usual blog post, with a few photos of the "
           "office and the new coffee machine.")

@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 
 from pipeline import run
 from pipeline.config import Config, FetchConfig
-from pipeline.fetch_limits import Bound
+from pipeline.fetch.limits import Bound
 from pipeline.records import Source
-from pipeline.validate import validate_vault
+from pipeline.vault.validate import validate_vault
 
 from .conftest import realistic_paragraphs
 from .soak_world import HOST_KINDS, Schedule, World, schedules

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from pipeline.sources import read_sources
+from pipeline.sources.lists import read_sources
 
 
 def test_reading_list_skips_comments_and_blank_lines(tmp_path: Path):

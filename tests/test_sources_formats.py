@@ -10,10 +10,10 @@ import pytest
 
 from pipeline import run
 from pipeline.errors import ConfigError
-from pipeline.fetch import fetch_pages
-from pipeline.frontmatter import split_frontmatter
+from pipeline.fetch.pages import fetch_pages
 from pipeline.records import Page
-from pipeline.sources import read_reading_list, read_sources
+from pipeline.sources.lists import read_reading_list, read_sources
+from pipeline.vault.frontmatter import split_frontmatter
 
 from .conftest import AI_PARAGRAPHS, article_page
 from .server import Response

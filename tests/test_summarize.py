@@ -11,11 +11,11 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from rouge_score import rouge_scorer
 
-from pipeline.analyze import Analyzer
 from pipeline.config import SummaryConfig
+from pipeline.extract.text import markdown_blocks
+from pipeline.nlp.analyze import Analyzer
 from pipeline.records import Analysis, Article
-from pipeline.summarize import ExtractiveSummarizer
-from pipeline.text import markdown_blocks
+from pipeline.summaries.summarize import ExtractiveSummarizer
 
 from .conftest import AI_PARAGRAPHS
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.analyze import Analyzer
+from pipeline.nlp.analyze import Analyzer
 from pipeline.records import Article
-from pipeline.summary_candidates import Candidate, is_clean, summary_candidates
+from pipeline.summaries.candidates import Candidate, is_clean, summary_candidates
 
 SECTIONS = """\
 Datasette now has a JSON API that returns rows as objects, which plugins can extend.

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.analyze import Analyzer
-from pipeline.gazetteer import normalize
+from pipeline.nlp.analyze import Analyzer
+from pipeline.nlp.gazetteer import normalize
 from pipeline.records import Article
 
 

@@ -18,12 +18,16 @@ from hypothesis import strategies as st
 
 from pipeline import run
 from pipeline.cli import main
+from pipeline.commands.demo import DEMO_PORT, demo_reading_list
 from pipeline.config import SummaryConfig, load_config
-from pipeline.demo import DEMO_PORT, demo_reading_list
 from pipeline.errors import ConfigError
-from pipeline.frontmatter import render_frontmatter, split_frontmatter
-from pipeline.markup import inert, link_label, link_target, readable
-from pipeline.notes import (
+from pipeline.records import NoteDraft, Page, Source
+from pipeline.resources import examples_dir
+from pipeline.sources.lists import read_sources
+from pipeline.vault.files import safe_name
+from pipeline.vault.frontmatter import render_frontmatter, split_frontmatter
+from pipeline.vault.markup import inert, link_label, link_target, readable
+from pipeline.vault.notes import (
     DEFAULT_TEMPLATE,
     SAMPLE_KNOWN,
     SAMPLES,
@@ -33,13 +37,9 @@ from pipeline.notes import (
     render_note,
     topic_link,
 )
-from pipeline.records import NoteDraft, Page, Source
-from pipeline.resources import examples_dir
-from pipeline.sections import split_sections
-from pipeline.sources import read_sources
-from pipeline.templates import NoteTemplate
-from pipeline.validate import frontmatter_problems
-from pipeline.vault import safe_name
+from pipeline.vault.sections import split_sections
+from pipeline.vault.templates import NoteTemplate
+from pipeline.vault.validate import frontmatter_problems
 
 from .conftest import AI_PARAGRAPHS, REPO, article_page
 from .server import Response
@@ -111,9 +111,9 @@ def seed_004_note(note: NoteDraft, note_paths: Mapping[str, str], versions: list
 @pytest.fixture(scope="module")
 def demo_drafts() -> list[NoteDraft]:
     """A draft of every article on the demo's reading list, made by the real stages."""
-    from pipeline.analyze import Analyzer
-    from pipeline.extract import extract_article
-    from pipeline.summarize import ExtractiveSummarizer
+    from pipeline.extract.article import extract_article
+    from pipeline.nlp.analyze import Analyzer
+    from pipeline.summaries.summarize import ExtractiveSummarizer
 
     analyzer, summarizer = Analyzer.load(), ExtractiveSummarizer(SummaryConfig())
     site = examples_dir() / "site"

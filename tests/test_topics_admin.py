@@ -6,8 +6,8 @@ from click.testing import CliRunner
 
 from pipeline import run
 from pipeline.cli import main
-from pipeline.frontmatter import split_frontmatter
-from pipeline.sources import read_sources
+from pipeline.sources.lists import read_sources
+from pipeline.vault.frontmatter import split_frontmatter
 
 from .conftest import AI_PARAGRAPHS, article_page
 from .server import Response

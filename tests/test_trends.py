@@ -17,11 +17,11 @@ from click.testing import CliRunner
 from pipeline import ingest
 from pipeline.cli import EXIT_USAGE, main
 from pipeline.config import Config, FetchConfig, Subscription
-from pipeline.frontmatter import split_frontmatter
-from pipeline.state import State
-from pipeline.trends import MentionHistory, week_label
-from pipeline.validate import validate_vault
-from pipeline.vault import Vault
+from pipeline.state.store import State
+from pipeline.vault.files import Vault
+from pipeline.vault.frontmatter import split_frontmatter
+from pipeline.vault.validate import validate_vault
+from pipeline.views.trends import MentionHistory, week_label
 
 from .conftest import article_page
 from .server import Response

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from pipeline import run
-from pipeline.frontmatter import split_frontmatter
-from pipeline.sources import read_sources
-from pipeline.validate import validate_vault
+from pipeline.sources.lists import read_sources
+from pipeline.vault.frontmatter import split_frontmatter
+from pipeline.vault.validate import validate_vault
 
 from .conftest import AI_PARAGRAPHS, article_page
 from .server import Response

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .config import Config, load_config
-from .errors import ConfigError
+from ..config import Config, load_config
+from ..errors import ConfigError
 
 if TYPE_CHECKING:
-    from .state import State
+    from ..state import State
 
 EXIT_OK, EXIT_ITEMS_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 
@@ -23,7 +23,7 @@ EXIT_OK, EXIT_ITEMS_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 def command_config(path: Path | None, executor: str | None = None) -> Config:
     """The config, with the executor given on the command line; an executor that cannot
     run (Ray not installed) stops the command here, before any work."""
-    from .executors import check_executor
+    from ..workers import check_executor
 
     try:
         config = load_config(path)
@@ -36,7 +36,7 @@ def command_config(path: Path | None, executor: str | None = None) -> Config:
 
 
 def state_rows(vault: Path, query: Callable[[State], list]) -> list:
-    from .state import State
+    from ..state import State
 
     path = vault / ".gleaner" / "state.sqlite"
     if not path.is_file():

@@ -9,8 +9,8 @@ from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from .errors import ConfigError
-from .resources import examples_dir
+from ..errors import ConfigError
+from ..resources import examples_dir
 
 DEMO_PORT = 8765
 

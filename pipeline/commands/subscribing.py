@@ -1,5 +1,5 @@
 """`gleaner subscribe`, `unsubscribe` and `subscriptions`: the config's [[subscriptions]]
-from the command line (pipeline/subscription_admin.py does the work)."""
+from the command line (pipeline/sources/subscriptions.py does the work)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from .cli_common import EXIT_USAGE, command_config, fail
-from .errors import ConfigError
+from ..errors import ConfigError
+from .common import EXIT_USAGE, command_config, fail
 
 CONFIG_FILE = click.option(
     "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -27,8 +27,8 @@ def subscribe(url: str | None, name: str | None, kind: str | None, opml: Path | 
               config_path: Path) -> None:
     """Add URL (a feed) or a mailbox path to the config's [[subscriptions]], for `gleaner
     ingest`. The config file keeps its comments and layout; it is made if missing."""
-    from .subscription_admin import entries_for, opml_subscriptions
-    from .subscription_admin import subscribe as add
+    from ..sources import entries_for, opml_subscriptions
+    from ..sources import subscribe as add
 
     if bool(url) == bool(opml):
         fail("give a feed URL (or a mailbox path), or --opml FILE", EXIT_USAGE)
@@ -52,7 +52,7 @@ def subscribe(url: str | None, name: str | None, kind: str | None, opml: Path | 
 def unsubscribe(name: str, config_path: Path) -> None:
     """Remove the subscription NAME (or with that URL or path) from the config file; its
     comments and layout stay. The notes it brought stay in the vault."""
-    from .subscription_admin import unsubscribe as remove
+    from ..sources import unsubscribe as remove
 
     try:
         removed = remove(config_path, name)
@@ -70,7 +70,7 @@ def unsubscribe(name: str, config_path: Path) -> None:
 def subscriptions(config_path: Path, vault: Path | None) -> None:
     """List the subscriptions with their last poll, its status and the items taken; a feed
     that is fresh or backing off after failures says until when."""
-    from .subscription_admin import listed, listing_lines
+    from ..sources import listed, listing_lines
 
     config = command_config(config_path)
     rows = listed(config, (vault or config.vault) / ".gleaner" / "state.sqlite")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from .cli_common import EXIT_ITEMS_FAILED, EXIT_LOCKED, EXIT_USAGE, command_config, fail
-from .errors import LockedError, NoteError
+from ..errors import LockedError, NoteError
+from .common import EXIT_ITEMS_FAILED, EXIT_LOCKED, EXIT_USAGE, command_config, fail
 
 
 @click.command()
@@ -24,7 +24,7 @@ def queue(vault: Path | None, limit: int, config_path: Path | None) -> None:
     The order is relevance, lowered for old and for long reads, unless you set a note's
     read_priority yourself (marked *): see "Reading queue" in the README.
     """
-    from .reading_queue import make_queue, queue_table
+    from ..reading import make_queue, queue_table
 
     vault = vault or command_config(config_path).vault
     if not vault.is_dir():
@@ -52,7 +52,7 @@ def queue(vault: Path | None, limit: int, config_path: Path | None) -> None:
 def explain(note: str, vault: Path | None, config_path: Path | None) -> None:
     """Show why NOTE (its path, or its title) has its relevance: the terms and weights
     behind the score, what your ratings taught, and whether you set the value yourself."""
-    from .explain import explain_note
+    from ..reading import explain_note
 
     config = command_config(config_path)
     try:
@@ -74,7 +74,7 @@ def trends(vault: Path | None, weeks: int, config_path: Path | None) -> None:
 
     An article counts in the week of its published date, else of the day its note was made.
     """
-    from .trends import trends_table, vault_trends
+    from ..views import trends_table, vault_trends
 
     vault = vault or command_config(config_path).vault
     found = vault_trends(vault, weeks)
@@ -96,7 +96,7 @@ def report(vault: Path | None, out: Path, config_path: Path | None) -> None:
     """Write one self-contained HTML page of charts about the vault: runs over time,
     failures by reason and by host, sources, topics over time, relevance, reading time,
     and read against unread. It needs no network and no JavaScript."""
-    from .report_page import write_report
+    from ..views import write_report
 
     vault = vault or command_config(config_path).vault
     try:
@@ -117,7 +117,7 @@ def topics() -> None:
                 default=Path("notes"))
 def topics_list(vault: Path) -> None:
     """Show every topic in VAULT with the number of articles that mention it."""
-    from .topic_admin import list_topics
+    from ..views import list_topics
 
     for entry in list_topics(vault):
         click.echo(f"{entry.articles:>5}  {entry.category}/{entry.name}")
@@ -130,7 +130,7 @@ def topics_list(vault: Path) -> None:
               default=Path("notes"), show_default=True)
 def topics_merge(old: str, new: str, vault: Path) -> None:
     """Merge topic OLD into NEW (as Category/Name) and rewrite every link to OLD."""
-    from .topic_admin import merge_topics
+    from ..views import merge_topics
 
     try:
         rewritten = merge_topics(vault, old, new)

@@ -1,6 +1,6 @@
 """Extract a clean article (Markdown body, metadata, in-body links) from a fetched page.
 
-HTML is parsed once: trafilatura reads the metadata from that tree and pipeline/extract_html.py
+HTML is parsed once: trafilatura reads the metadata from that tree and pipeline/extract/main_text.py
 the main text. Markdown files keep their own frontmatter metadata.
 """
 
@@ -15,15 +15,15 @@ from urllib.parse import unquote, urlsplit
 
 from trafilatura.utils import decode_file, load_html
 
-from .config import PaperConfig
-from .errors import ExtractError, NoteError
-from .extract_html import MIN_TEXT_CHARS, main_markdown
+from ..config import PaperConfig
+from ..errors import ExtractError, NoteError
+from ..fetch import ARTICLE_TYPES, FEED_TYPES, PDF_TYPE
+from ..records import Article, Page
+from ..vault import split_frontmatter
 from .feed_items import covers
-from .frontmatter import split_frontmatter
-from .http_terms import ARTICLE_TYPES, FEED_TYPES, PDF_TYPE
 from .links import canonical_url, extract_links
-from .page_meta import page_metadata
-from .records import Article, Page
+from .main_text import MIN_TEXT_CHARS, main_markdown
+from .metadata import page_metadata
 from .text import markdown_to_text
 
 H1 = re.compile(r"^#\s+(.+)$", re.MULTILINE)
@@ -32,7 +32,7 @@ FEED_ONLY_TYPES = frozenset(FEED_TYPES) - frozenset(ARTICLE_TYPES)
 
 def extract_article(page: Page, papers: PaperConfig | None = None) -> Article:
     """The page's article; for a page that came with its feed's copy, the better of the two
-    (pipeline/feed_items.py)."""
+    (pipeline/extract/feed_items.py)."""
     papers = papers or PaperConfig()
     if page.feed_copy is not None:
         return _page_or_feed(page, page.feed_copy, papers)
@@ -42,7 +42,7 @@ def extract_article(page: Page, papers: PaperConfig | None = None) -> Article:
 
 def _extracted(page: Page, papers: PaperConfig) -> Article:
     if page.document is not None or page.content_type == PDF_TYPE:
-        from .papers import paper_article  # loads PDFium: only for a paper
+        from ..papers import paper_article  # loads PDFium: only for a paper
 
         return paper_article(page, papers)
     if page.content_type in FEED_ONLY_TYPES:  # accepted in case it was a feed: it was not
@@ -72,7 +72,7 @@ def _page_or_feed(page: Page, copy: Page, papers: PaperConfig) -> Article:
 
 
 def _from_html(page: Page) -> Article:
-    """Metadata and main text from one parse of the page (pipeline/extract_html.py)."""
+    """Metadata and main text from one parse of the page (pipeline/extract/main_text.py)."""
     tree = load_html(decode_file(page.content))
     if tree is None:
         raise ExtractError("page is not parseable HTML")

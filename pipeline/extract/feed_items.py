@@ -21,9 +21,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from typing import TypeVar
 
-from .errors import GleanerError
-from .feeds import FeedItem
-from .records import Page, Source
+from ..errors import GleanerError
+from ..records import Page, Source
+from ..sources import FeedItem
 
 WHOLE_CHARS = 1500  # a feed text this long, not cut off, is taken for the whole article
 COVERS = 0.8  # with the page at hand: the feed's text is the article's if it has this share
@@ -68,7 +68,7 @@ def with_feed_text(items: Sequence[T], entry: Callable[[T], tuple[Source, FeedIt
 
 def feed_page(item: FeedItem, source: Source) -> Page | None:
     """The item's text as a page at its own URL, or None if the feed has no text for it."""
-    from .mail import body_page  # loaded with the first feed item that has text
+    from ..sources import body_page  # loaded with the first feed item that has text
 
     body = item.content or item.summary
     if not plain_text(body):

@@ -14,8 +14,8 @@ import re
 from dataclasses import replace
 from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
-from .arxiv import abs_url, arxiv_id
-from .records import Link
+from ..papers import abs_url, arxiv_id
+from ..records import Link
 from .text import BULLET, LINK, inline_text, markdown_blocks
 
 SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“(]?[A-Z0-9])")

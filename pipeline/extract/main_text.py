@@ -34,8 +34,8 @@ from lxml.etree import XPath
 from lxml.html import HtmlElement
 from trafilatura.external import try_readability
 
+from ..errors import ExtractError
 from .boilerplate import made_by_platform, strip_chrome
-from .errors import ExtractError
 from .text import markdown_to_text
 
 MIN_TEXT_CHARS = 80

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
-from .config import FetchConfig
-from .errors import FetchError, HostError
+from ..config import FetchConfig
+from ..errors import FetchError, HostError
 
 if TYPE_CHECKING:  # httpx loads with the fetch pass: a quiet poll needs none of it
     import httpx

@@ -1,12 +1,12 @@
 """What Gleaner asks servers for and what it accepts from them: shared by the fetch pass and
-the quiet poll (pipeline/quiet_poll.py), which must not load the HTTP client."""
+the quiet poll (pipeline/fetch/quiet_poll.py), which must not load the HTTP client."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 
-from .records import Validators
+from ..records import Validators
 
 PDF_TYPE = "application/pdf"
 ARTICLE_TYPES = ("text/html", "application/xhtml+xml", "text/markdown", "text/x-markdown",

@@ -11,9 +11,9 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .config import FetchConfig
-from .errors import GleanerError, HostError
-from .records import Page
+from ..config import FetchConfig
+from ..errors import GleanerError, HostError
+from ..records import Page
 
 
 class Ticket:

@@ -1,6 +1,6 @@
 """Fetch pages concurrently and politely, streaming them out as they are ready.
 
-The fetch pass (pipeline/fetch_pass.py) runs on an event loop on a thread of its own, so
+The fetch pass (pipeline/fetch/scheduler.py) runs on an event loop on a thread of its own, so
 fetching overlaps with the CPU stages; each outcome comes to the consumer through a queue.
 The consumer holds the outcomes that came early and hands them out in list order while that
 costs nothing; at most a window of sources is ever started and not yet handed out, so memory
@@ -15,12 +15,12 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TypeVar
 
-from .config import FetchConfig
-from .errors import GleanerError
+from ..config import FetchConfig
+from ..errors import GleanerError
+from ..records import Page, Source
 from .etiquette import RobotsCache
-from .fetch_pass import Consumer, Delivery, End, FetchPass, Full
 from .http_terms import KnownValidators
-from .records import Page, Source
+from .scheduler import Consumer, Delivery, End, FetchPass, Full
 
 WINDOW_PER_SLOT = 4  # sources started and not yet handed out, per unit of concurrency
 STOP_WAIT = 5.0  # seconds a stopping consumer waits for the pass's thread to end

@@ -6,7 +6,7 @@ longer than the requests themselves, so they are made here with http.client. Thi
 ever confirms that nothing changed (a 304, with how long the feed stays fresh), or hears the
 server ask to be left alone for a while (429 or 503 with Retry-After: asking again at once
 would be rude). Anything else (a changed feed, a redirect, an error, a slow server) is left
-to the fetch pass (pipeline/fetch.py), which handles it with all its rules. A feed without
+to the fetch pass (pipeline/fetch/pages.py), which handles it with all its rules. A feed without
 validators, or whose site's robots.txt is not remembered or does not allow it, goes there
 directly.
 """
@@ -22,11 +22,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from .config import FetchConfig
-from .errors import HostError
+from ..config import FetchConfig
+from ..errors import HostError
+from ..records import Page, Source, Validators
 from .etiquette import RobotsCache, retry_after
 from .http_terms import ACCEPT_HEADERS, KnownValidators, conditional_headers, max_age
-from .records import Page, Source, Validators
 
 Answer = Page | HostError
 WAIT_STATUSES = (429, 503)

@@ -1,5 +1,5 @@
 """One HTTP request for one source: the page, the error it ended in, or a failure worth
-another attempt (etiquette.Retryable). The fetch pass (pipeline/fetch_pass.py) decides when
+another attempt (etiquette.Retryable). The fetch pass (pipeline/fetch/scheduler.py) decides when
 to make it and whether to make it again.
 """
 
@@ -9,9 +9,10 @@ import asyncio
 
 import httpx
 
+from ..config import FetchConfig
+from ..errors import FetchError, GleanerError
+from ..records import Page, Source, Validators
 from . import etiquette
-from .config import FetchConfig
-from .errors import FetchError, GleanerError
 from .http_terms import (
     ACCEPT_HEADERS,
     ACCEPTED,
@@ -20,7 +21,6 @@ from .http_terms import (
     conditional_headers,
     max_age,
 )
-from .records import Page, Source, Validators
 
 RETRY_STATUSES = {408, 429, 500, 502, 503, 504}
 BINARY = "application/octet-stream"  # what many servers call a PDF

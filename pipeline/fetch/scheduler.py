@@ -5,7 +5,7 @@ Every source becomes one task. A task always ends by delivering one outcome (a p
 error it ended in); the only waits on its way are semaphores held by other tasks of this
 loop (its host's slots, a place in the window, a global request slot), the politeness delay
 and the retry pauses, each of them bounded, and requests, each within `fetch.timeout`. The
-consumer only ever waits for a delivery (pipeline/fetch.py), and gives places in the window
+consumer only ever waits for a delivery (pipeline/fetch/pages.py), and gives places in the window
 back without waiting. So the two cannot wait on each other; docs/FETCHING.md has the
 argument, the states of a task and the time bound that a watchdog enforces.
 """
@@ -20,14 +20,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from ..config import FetchConfig
+from ..errors import FetchError, GleanerError, HostError
+from ..records import Page, Source
 from . import etiquette
-from .config import FetchConfig
-from .errors import FetchError, GleanerError, HostError
 from .etiquette import Robots, RobotsCache
-from .fetch_limits import Bound, Host, Ticket, Window
-from .fetch_request import attempt
 from .http_terms import KnownValidators
-from .records import Page, Source
+from .limits import Bound, Host, Ticket, Window
+from .request import attempt
 from .transport import http_client
 
 LOCAL = ""  # the host of sources decided without a request: files, and URLs not http(s)
@@ -226,7 +226,7 @@ class FetchPass:
         try:
             if not source.is_file:
                 raise FetchError(f"not an http(s) URL: {source.location!r}")
-            from .sources import read_file  # the parsers for local files: not for a poll
+            from ..sources import read_file  # the parsers for local files: not for a poll
 
             async with asyncio.timeout(self.config.timeout):
                 return await asyncio.to_thread(read_file, source)

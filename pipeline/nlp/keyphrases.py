@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from ..records import Topic
 from .concepts import ConceptList
-from .records import Topic
 
 MIN_LIST_MENTIONS = 1
 MIN_NEW_MENTIONS = 8  # on real posts a phrase off the list is mostly noise below that

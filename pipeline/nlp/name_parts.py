@@ -1,13 +1,13 @@
 """The words model names are made of: versions, sizes, variants and tunings, and how a
 release's name is read as its model (`Mistral-7B-v0.1` is Mistral 7B,
-`Llama 3 8B Instruct` is Llama 3 8B, docs/LABELLING.md). pipeline/gazetteer.py builds
+`Llama 3 8B Instruct` is Llama 3 8B, docs/LABELLING.md). pipeline/nlp/gazetteer.py builds
 names from them."""
 
 from __future__ import annotations
 
 import re
 
-from .records import Topic
+from ..records import Topic
 
 TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+]*[A-Za-z0-9+]|[A-Za-z0-9]")
 JOINERS = {" ", "-", "_", "·", "\u2011", "'", "’", " & ", "&"}

@@ -8,7 +8,7 @@ wherever it stands alone, as it does in "Vicuna is a fine-tune of LLaMA".
 
 Which mentions stand: a tentative one when its context makes it a model ("the Bard chatbot",
 "Google Bard", or a capitalized `Gopher` in an article that never uses "gopher" as a word);
-an organization as pipeline/organizations.py says; never a licence ("MIT License").
+an organization as pipeline/nlp/organizations.py says; never a licence ("MIT License").
 """
 
 from __future__ import annotations

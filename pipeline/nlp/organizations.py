@@ -20,9 +20,9 @@ import re
 from collections import Counter
 from functools import cache
 
+from ..records import Topic
+from ..resources import load_json
 from .gazetteer import TOKEN, Gazetteer, Mention, Span
-from .records import Topic
-from .resources import load_json
 
 ACTS = (  # what companies do; not what people also do (say, write, post, join)
     r"announced|announces|released|releases|launched|launches|acquired|acquires|bought|buys|"

@@ -15,9 +15,9 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from ..records import Topic
 from .gazetteer import Gazetteer, Mention
 from .name_parts import SIZE, TOKEN, TUNINGS, VARIANTS, VERSION
-from .records import Topic
 
 LIST_GAP = re.compile(r"^(?:\s*(?:[:,;/]|and|or|&)\s*)+$")
 NEAR = 120  # characters between a model and the bare variants that follow it

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ConfigError
-from .records import Topic
-from .resources import load_json
+from ..errors import ConfigError
+from ..records import Topic
+from ..resources import load_json
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import Generic, TypeVar
 
+from ..config import Config
+from ..errors import ExtractError, GleanerError
+from ..fetch import RobotsCache, fetch_each
+from ..records import Page, Source
+from ..sources import FeedItem
 from .arxiv import abs_url, arxiv_id, pdf_url, read_abs_page
-from .config import Config
-from .errors import ExtractError, GleanerError
-from .etiquette import RobotsCache
-from .feeds import FeedItem
-from .fetch import fetch_each
-from .records import Page, Source
 
 Key = TypeVar("Key")
 
@@ -36,7 +35,7 @@ def paper_source(source: Source, config: Config) -> Source:
 
 def paper_entry(source: Source, item: FeedItem | None, config: Config
                 ) -> tuple[Source, FeedItem | None]:
-    """A feed item as pipeline/feed_items.py reads it; one that names an arXiv paper is read
+    """A feed item as pipeline/extract/feed_items.py reads it; one that names an arXiv paper is read
     as the paper, without the feed's text: that is its abstract, not the paper."""
     paper = paper_source(source, config)
     return (paper, None) if paper.kind == "paper" else (source, item)

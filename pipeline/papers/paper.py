@@ -1,7 +1,7 @@
 """Papers as articles: a PDF (from a URL or a file), or an arXiv paper (its abstract page,
 with its PDF fetched after it in `Page.document`).
 
-For a PDF, the metadata comes from the file and its first page (pipeline/pdf.py). For an
+For a PDF, the metadata comes from the file and its first page (pipeline/papers/pdf.py). For an
 arXiv paper, the abstract page has the better metadata (every author, the categories, the
 submission history) and the PDF has the text and the affiliations. Either way the article's
 text starts with the abstract, which is also the note's summary, and leaves the references
@@ -13,14 +13,13 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+from ..config import PaperConfig
+from ..errors import ExtractError
+from ..extract import canonical_url, extract_links, markdown_to_text
+from ..fetch import PDF_TYPE
+from ..records import Article, Page, Paper
 from .arxiv import abs_url, read_abs_page
-from .config import PaperConfig
-from .errors import ExtractError
-from .http_terms import PDF_TYPE
-from .links import canonical_url, extract_links
 from .pdf import PdfPaper, read_pdf
-from .records import Article, Page, Paper
-from .text import markdown_to_text
 
 MIN_TEXT_CHARS = 80
 

@@ -2,7 +2,7 @@
 
 pypdfium2 (PDFium) reads the text: its plain extraction is about 8 times faster per page
 than pypdf's and 40 times faster than pdfminer.six's (bench/pdf.py), which leaves room for
-the layout pass of pipeline/pdf_layout.py; with it, the reading order of two columns drawn
+the layout pass of pipeline/papers/pdf_layout.py; with it, the reading order of two columns drawn
 line by line across the page is kept, which pypdf loses and pdfminer.six keeps at five
 times the cost (docs/PAPERS.md has the figures). Structure comes from the fonts: the most
 common size is the body, larger or bold short lines are headings, the largest line at the
@@ -23,7 +23,7 @@ from datetime import datetime
 
 import pypdfium2 as pdfium
 
-from .errors import ExtractError
+from ..errors import ExtractError
 from .pdf_layout import TextLine, page_lines, without_running
 
 END_MARKER_BYTES = 2048  # %%EOF sits at the very end of a complete file

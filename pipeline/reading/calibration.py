@@ -1,7 +1,7 @@
 """From a note's raw score to its relevance 0–5: where the score stands among the scores of
 the notes in the vault.
 
-The raw score is a sum of the profile's weights (relevance.py). Its scale is whatever the
+The raw score is a sum of the profile's weights (reading/relevance.py). Its scale is whatever the
 weights make it, and on a feed that is all on-topic every note scores high: rounded and
 clamped, every note would show 5. Relevance instead says where a note stands among what
 the person collects:

@@ -3,7 +3,7 @@
 It shows the value in the note and whether the person set it, the terms and weights that
 made the score Gleaner wrote, and the score a run would give the note now, with what the
 vault's ratings taught each term and where that score stands among the vault's notes
-(calibration.py). It only reads: the vault and its state are not changed.
+(reading/calibration.py). It only reads: the vault and its state are not changed.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .config import Config
-from .errors import NoteError
-from .frontmatter import read_frontmatter
+from ..config import Config
+from ..errors import NoteError
+from ..state import State
+from ..vault import Vault, read_frontmatter
 from .learning import (
     Evidence,
     Learned,
@@ -25,8 +26,6 @@ from .learning import (
 )
 from .relevance import Scored, score_features
 from .relevance_store import RelevanceRow, relevance_rows
-from .state import State
-from .vault import Vault
 
 
 def explain_note(vault_root: Path, note: str, config: Config) -> str:

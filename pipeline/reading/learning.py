@@ -1,6 +1,6 @@
 """Learning the profile's weights from the relevance a person set on notes in the vault.
 
-Relevance is where a note's raw score stands among the vault's scores (calibration.py), so
+Relevance is where a note's raw score stands among the vault's scores (reading/calibration.py), so
 a value the person sets is turned into the raw score that would show it, on the scale
 drawn from the vault's notes under the configured profile.
 
@@ -15,7 +15,7 @@ Evidence, read at start-up:
   learning changes the weights of what the rated notes have in common and other notes do
   not.
 
-Method: the score is linear in the terms' strengths (relevance.py), so the weights are fit
+Method: the score is linear in the terms' strengths (reading/relevance.py), so the weights are fit
 by ridge regression toward the configured ones:
 
     minimise  Σ_notes c·(target − baseline − Σ w·strength)²
@@ -40,26 +40,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..errors import NoteError
+from ..profile import FLAT_KIND, Interest, InterestProfile
+from ..records import Topic
+from ..state import State
+from ..vault import Vault, read_frontmatter
 from .calibration import MAX_RELEVANCE, Calibration
-from .errors import NoteError
-from .frontmatter import read_frontmatter
-from .profile import FLAT_KIND, Interest, InterestProfile
-from .records import Topic
-from .relevance import (
-    Match,
-    NoteFeatures,
-    match_of,
-    matches,
-    score_features,
-    term_key,
-)
-from .relevance_store import (
-    RelevanceRow,
-    file_stamp,
-    relevance_rows,
-)
-from .state import State
-from .vault import Vault
+from .relevance import Match, NoteFeatures, match_of, matches, score_features, term_key
+from .relevance_store import RelevanceRow, file_stamp, relevance_rows
 
 READ_TARGET = 3
 WEIGHTS = {"rating": 1.0, "read": 0.5, "anchor": 0.3}

@@ -45,14 +45,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from ..errors import NoteError
+from ..state import NoteRecord, State, VaultLock
+from ..vault import STATE_DIR, Vault, link_label, read_frontmatter, render_frontmatter
 from .calibration import Calibration
-from .errors import NoteError
-from .frontmatter import read_frontmatter, render_frontmatter
-from .lock import VaultLock
-from .markup import link_label
 from .relevance_store import written_score
-from .state import NoteRecord, State
-from .vault import STATE_DIR, Vault
 
 WORDS_PER_MINUTE = 230
 CHARS_PER_WORD = 6.0

@@ -1,7 +1,7 @@
 """Relevance (0–5) of a note against the interest profile, with the terms that made it.
 
     score     = baseline + Σ weight(term) × strength(term, note)
-    relevance = where the score stands among the vault's scores, 0–5 (calibration.py)
+    relevance = where the score stands among the vault's scores, 0–5 (reading/calibration.py)
 
 A tag, a source or a phrase has strength 1 when it matches the note and 0 when it does not.
 A topic's strength grows with how often the note names it, m / (m + 1): ½ for a name in
@@ -16,7 +16,7 @@ matches by any of its aliases. What each kind matches is in profile.py.
 Scoring reads only `NoteFeatures`: the note's tags, topics and their mentions, sources, and
 which of the profile's phrases its text contains. Those are kept in the state when a note
 is written, so notes can be scored again without their text when the weights are learned
-(learning.py) and the vault's scale is drawn (calibration.py).
+(reading/learning.py) and the vault's scale is drawn (reading/calibration.py).
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..extract import markdown_to_text
+from ..nlp import normalize
+from ..profile import FLAT_KIND, Interest, InterestProfile
+from ..records import Analysis, Article, Topic
 from .calibration import ABSOLUTE, Calibration
-from .gazetteer import normalize
-from .profile import FLAT_KIND, Interest, InterestProfile
-from .records import Analysis, Article, Topic
-from .text import markdown_to_text
 
 CATEGORY_CAP = 3
 SHOWN_TOPICS = 3
@@ -103,7 +103,7 @@ class Contribution:
 class Scored:
     """A note's relevance, before and after rounding, its raw score, and its terms, largest
     effect first (then by kind and term). `rated`: the value is the person's rating, not
-    the score's (learning.py)."""
+    the score's (reading/learning.py)."""
 
     value: int
     unrounded: float

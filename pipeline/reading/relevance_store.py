@@ -1,4 +1,4 @@
-"""The state's memory of relevance (table `relevance` in state.py's schema): each note's
+"""The state's memory of relevance (table `relevance` in state/store.py's schema): each note's
 features and score when it was written, the relevance and `already_read` a person set on it,
 and the stamp (mtime and size) of the file when those were last looked at."""
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .state import NoteRecord, State
+from ..state import NoteRecord, State
 
 
 @dataclass(frozen=True)

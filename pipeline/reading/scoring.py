@@ -1,7 +1,7 @@
 """The score stage: each new note's relevance, on the scale of the vault it joins.
 
-At start-up the profile is adjusted by the person's ratings (learning.py) and every note of
-the vault is scored with it: their scores are the scale (calibration.py). Each note this
+At start-up the profile is adjusted by the person's ratings (reading/learning.py) and every note of
+the vault is scored with it: their scores are the scale (reading/calibration.py). Each note this
 run scores joins the scale, so a note is placed among the vault's notes and the run's
 notes before it. A new vault has no scale yet: `held_back` keeps a run's prepared items
 waiting, scored, until the scale holds SCALE_NOTES notes (or the run has no more), so
@@ -9,7 +9,7 @@ that the first notes of a vault are placed among each other rather than each on 
 of the few notes before it.
 
 A note the person rated is given their value. Writing any other value would be kept out
-anyway (notes.py keeps a person's edit), but the day Gleaner's value happened to equal the
+anyway (vault/notes.py keeps a person's edit), but the day Gleaner's value happened to equal the
 rating, the rating would look like Gleaner's own value, and a later run could overwrite it.
 """
 
@@ -20,14 +20,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import TypeVar
 
+from ..profile import InterestProfile
+from ..records import Analysis, Article
+from ..state import State
+from ..vault import Vault
 from .calibration import Calibration
 from .learning import Learned, collect_evidence, learn
-from .profile import InterestProfile
-from .records import Analysis, Article
 from .relevance import NoteFeatures, Scored, features_of, score_features
 from .relevance_store import file_stamp, relevance_rows, remember_ratings, save_relevance
-from .state import State
-from .vault import Vault
 
 SCALE_NOTES = 50
 Item = TypeVar("Item")

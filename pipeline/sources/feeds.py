@@ -7,7 +7,7 @@ expansion (or seconds in feedparser's fallback parser).
 
 An item keeps what the feed says of its text: `content` (RSS content:encoded, Atom
 content, JSON Feed content_html or content_text) and `summary` (RSS description, Atom
-summary). Many newsletters carry each whole issue there (pipeline/feed_items.py decides).
+summary). Many newsletters carry each whole issue there (pipeline/extract/feed_items.py decides).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from xml.parsers import expat
 
-from .errors import ExtractError
+from ..errors import ExtractError
 
 ENTITY_DECLARATIONS = (b"<!ENTITY", "<!ENTITY".encode("utf-16-le"),
                        "<!ENTITY".encode("utf-16-be"))

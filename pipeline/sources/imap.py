@@ -14,8 +14,8 @@ import os
 import re
 from collections.abc import Callable, Iterator
 
-from .config import ImapConfig
-from .errors import ConfigError, FetchError
+from ..config import ImapConfig
+from ..errors import ConfigError, FetchError
 from .mail import Mail, mail_key
 
 TIMEOUT = 30.0

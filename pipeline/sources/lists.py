@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any, Protocol, TextIO
 from xml.parsers import expat
 
-from .arxiv import REFERENCE as ARXIV_REFERENCE
-from .errors import ConfigError, FetchError
-from .http_terms import PDF_TYPE
-from .records import Page, Source
+from ..errors import ConfigError, FetchError
+from ..fetch import PDF_TYPE
+from ..papers import REFERENCE as ARXIV_REFERENCE
+from ..records import Page, Source
 
 FILE_TYPES = {".md": "text/markdown", ".markdown": "text/markdown", ".txt": "text/plain",
               ".xml": "application/xml", ".rss": "application/rss+xml",

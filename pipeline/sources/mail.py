@@ -29,10 +29,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, urljoin, urlsplit
 
-from .boilerplate import issue_html, without_chrome
-from .errors import ExtractError
-from .links import canonical_url
-from .records import Page, Source
+from ..errors import ExtractError
+from ..extract import canonical_url, issue_html, without_chrome
+from ..records import Page, Source
 
 SOCIAL_HOSTS = {"twitter.com", "x.com", "facebook.com", "fb.com", "linkedin.com", "instagram.com",
                 "threads.net", "bsky.app", "tiktok.com", "pinterest.com", "t.me", "wa.me",

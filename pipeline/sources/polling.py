@@ -3,7 +3,7 @@
 Feeds are fetched with the validators of their last complete poll (a 304 costs one small
 request and no parsing); mailboxes are scanned for messages not seen before. A feed that is
 still fresh (its Cache-Control max-age), or that is backing off after failures or a
-Retry-After, is not asked at all (pipeline/subscription_state.py). Nothing here marks an
+Retry-After, is not asked at all (pipeline/state/subscriptions.py). Nothing here marks an
 item seen or stores a validator or a poll's health: the orchestrator does that once the
 items have been processed, so a run killed half-way finds the same items new again.
 """
@@ -18,14 +18,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config import FetchConfig, Subscription
-from .errors import GleanerError
-from .etiquette import RobotsCache
-from .quiet_poll import confirm_unchanged
-from .records import Page, Source, Validators
-from .report import ItemResult
-from .state import State
-from .subscription_state import Check
+from ..config import FetchConfig, Subscription
+from ..errors import GleanerError
+from ..fetch import RobotsCache, confirm_unchanged
+from ..records import Page, Source, Validators
+from ..report import ItemResult
+from ..state import Check, State
 
 if TYPE_CHECKING:
     from .feeds import FeedItem
@@ -110,7 +108,7 @@ def _feed_outcomes(feeds: list[Subscription], config: FetchConfig, state: State,
         if _feed_source(feed) in unchanged:
             yield feed, (_feed_source(feed), unchanged[_feed_source(feed)])
     if rest:
-        from .fetch import fetch_each
+        from ..fetch import fetch_each
 
         left = [feed for feed in feeds if _feed_source(feed) not in unchanged]
         yield from fetch_each(left, _feed_source, config, state.feed_validators, robots)

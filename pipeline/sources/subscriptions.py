@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .atomic import atomic_write
-from .config import Config, FetchConfig, config_from_dict
-from .errors import ConfigError, GleanerError
-from .records import Source
-from .subscription_state import Health, now
+from ..atomic import atomic_write
+from ..config import Config, FetchConfig, config_from_dict
+from ..errors import ConfigError, GleanerError
+from ..records import Source
+from ..state import Health, now
 
 HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\"' -]+?)\s*\]\]?\s*(?:#.*)?$")
 TRIPLE_QUOTES = re.compile(r'"""|\'\'\'')
@@ -100,7 +100,7 @@ def entries_for(where: str, name: str | None, config: FetchConfig) -> list[dict[
 
 def opml_subscriptions(path: Path) -> list[dict[str, str]]:
     """The feeds an OPML file lists (what every feed reader exports), as entries."""
-    from .sources import read_sources
+    from .lists import read_sources
 
     return [{"name": source.origin or _host(source.location), "url": source.location}
             for source in read_sources([str(path)]) if source.kind == "feed"]
@@ -108,8 +108,8 @@ def opml_subscriptions(path: Path) -> list[dict[str, str]]:
 
 def feed_title(url: str, config: FetchConfig) -> str:
     """The feed's own title, read from the feed: the name of a subscription given none."""
+    from ..fetch import fetch_pages
     from .feeds import parse_feed
-    from .fetch import fetch_pages
 
     [(_, outcome)] = list(fetch_pages([Source(url, "", kind="feed")], config, lambda _: None))
     if isinstance(outcome, GleanerError):
@@ -121,7 +121,7 @@ def feed_title(url: str, config: FetchConfig) -> str:
 
 def listed(config: Config, state_path: Path) -> list[Listed]:
     """Every subscription of the config, with its last poll from the vault's state file."""
-    from .state import State
+    from ..state import State
 
     state = State(state_path) if state_path.is_file() else None
     try:

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from types import TracebackType
 
-from .errors import LockedError
+from ..errors import LockedError
 
 LOCK_NAME = "lock"
 

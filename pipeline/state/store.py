@@ -1,5 +1,5 @@
 """The run state in one SQLite file: what was fetched, which note holds which article,
-text fingerprints for near-duplicates and per-item failures (topic mentions: topic_state.py).
+text fingerprints for near-duplicates and per-item failures (topic mentions: state/topics.py).
 
 It lives inside the vault (`.gleaner/state.sqlite`) so a vault carries its own memory.
 Every change of one item is committed in one transaction, so a killed run leaves the state
@@ -18,9 +18,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .records import Source, Topic, Validators
-from .subscription_state import SubscriptionState, now
-from .topic_state import TopicState
+from ..records import Source, Topic, Validators
+from .subscriptions import SubscriptionState, now
+from .topics import TopicState
 
 ROBOTS_TXT_HOURS = 24  # RFC 9309: a crawler should not keep a robots.txt longer
 SCHEMA = """
@@ -106,19 +106,19 @@ CREATE TABLE IF NOT EXISTS digests (
     dirty INTEGER NOT NULL DEFAULT 1
 );
 -- what Gleaner wrote once and then left to the person (Gleaner.base, each topic note's
--- view): a hash of the text it last wrote there (pipeline/handover.py)
+-- view): a hash of the text it last wrote there (pipeline/vault/handover.py)
 CREATE TABLE IF NOT EXISTS handed_over (
     target TEXT PRIMARY KEY,
     sha256 TEXT NOT NULL
 );
--- each site's robots.txt as last read, kept a day (pipeline/etiquette.py)
+-- each site's robots.txt as last read, kept a day (pipeline/fetch/etiquette.py)
 CREATE TABLE IF NOT EXISTS robots (
     origin TEXT PRIMARY KEY,
     body TEXT NOT NULL,
     read TEXT NOT NULL
 );
 -- what each note was scored on and scored, and the relevance a person set on it
--- (pipeline/relevance_store.py)
+-- (pipeline/reading/relevance_store.py)
 CREATE TABLE IF NOT EXISTS relevance (
     note_id INTEGER PRIMARY KEY REFERENCES notes(id) ON DELETE CASCADE,
     features TEXT,
@@ -127,7 +127,7 @@ CREATE TABLE IF NOT EXISTS relevance (
     read INTEGER NOT NULL DEFAULT 0,
     stamp TEXT
 );
--- each subscription's last poll and health (pipeline/subscription_state.py): failures in a
+-- each subscription's last poll and health (pipeline/state/subscriptions.py): failures in a
 -- row, and the time before which its feed is not asked again (fresh, or backing off)
 CREATE TABLE IF NOT EXISTS subscription_health (
     subscription TEXT PRIMARY KEY,

@@ -1,5 +1,5 @@
 """The state file's tables for `gleaner ingest`: what each subscription has given, how its
-last polls went, and the daily digests. State (pipeline/state.py) is built on this class,
+last polls went, and the daily digests. State (pipeline/state/store.py) is built on this class,
 which also holds the connection helpers both use.
 
 Polite polling lives here. A feed is not asked again before `not_before`:
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .records import Validators
+from ..records import Validators
 
 BACKOFF_START = timedelta(minutes=30)  # the wait after the second failure in a row
 LONGEST_WAIT = timedelta(days=1)

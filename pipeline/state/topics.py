@@ -1,5 +1,5 @@
 """The state file's topic tables: which note mentions which topic how often, each topic's
-established name, and the topic notes waiting to be rewritten. State (pipeline/state.py)
+established name, and the topic notes waiting to be rewritten. State (pipeline/state/store.py)
 is built on this class.
 """
 
@@ -9,8 +9,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from .records import Topic
-from .subscription_state import SubscriptionState
+from ..records import Topic
+from .subscriptions import SubscriptionState
 
 LIVE = "n.id NOT IN (SELECT note_id FROM deleted_notes)"
 
@@ -92,6 +92,6 @@ def _replace_in(value: Any, old: str, new: str) -> Any:
 
 def topic_key(topic: Topic) -> str:
     """What a topic is stored under: two spellings of one name are one topic."""
-    from .gazetteer import normalize  # the gazetteer's patterns: not for a poll
+    from ..nlp import normalize  # the gazetteer's patterns: not for a poll
 
     return f"{topic.category}/{normalize(topic.name)}"

@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .text import LINK, Block, markdown_blocks
+from ..extract import LINK, Block, markdown_blocks
 
 MIN_WORDS, MAX_WORDS = 8, 60
 BOILERPLATE = re.compile(

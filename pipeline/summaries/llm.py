@@ -29,13 +29,13 @@ from typing import Any
 
 import httpx
 
-from .config import Config, LLMConfig, SummaryConfig
-from .errors import ConfigError, GleanerError
+from ..config import Config, LLMConfig, SummaryConfig
+from ..errors import ConfigError, GleanerError
+from ..extract import markdown_to_text
+from ..records import Analysis, Article
+from ..resources import data_path
 from .llm_cache import CacheError, ReplyCache
-from .records import Analysis, Article
-from .resources import data_path
 from .summarize import ExtractiveSummarizer, Summarizer
-from .text import markdown_to_text
 
 ENV_BASE_URL = "GLEANER_LLM_BASE_URL"
 ENV_MODEL = "GLEANER_LLM_MODEL"

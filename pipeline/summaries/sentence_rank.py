@@ -7,7 +7,7 @@ out to talk about); how alike it is to the article's other sentences (its centra
 TextRank idea, without the walk); how many of the topics the analysis found most often it
 names; how early it comes; and how specific it is (numbers, names). It is scaled by the
 sentence's weight (less for a weak section, a quotation, a paragraph of links:
-summary_candidates.py).
+summaries/candidates.py).
 
 The coefficients were fitted once by least squares, on one half of the real evaluation
 set (tests/data/summaries/dev-posts.jsonl, the ids bench/summaries.py calls "fit"), to the
@@ -28,8 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from .records import Analysis, Article, Topic
-from .summary_candidates import Candidate
+from ..records import Analysis, Article, Topic
+from .candidates import Candidate
 
 TOKEN = re.compile(r"[a-z0-9][a-z0-9'.-]*[a-z0-9]|[a-z0-9]")
 NAME = re.compile(r"\b[A-Z][a-zA-Z0-9]+")

@@ -1,8 +1,8 @@
 """Summaries. The default is extractive and offline: it picks the article's own sentences.
 
-Only clean sentences of the article's prose are candidates (summary_candidates.py): never a
+Only clean sentences of the article's prose are candidates (summaries/candidates.py): never a
 list item, a table row, a heading, a caption, or a sentence with Markdown, code or URL
-debris. Each gets a salience (sentence_rank.py: the title's words, the article's recurring
+debris. Each gets a salience (summaries/sentence_rank.py: the title's words, the article's recurring
 terms, centrality, the topics the analysis found, position, specificity; less in a weak
 section, a quotation or a paragraph of links). They are chosen greedily by salience less
 redundancy (MMR); a sentence that leans on the one before it ("It …", "However …") comes
@@ -18,10 +18,10 @@ from typing import Protocol
 
 import numpy as np
 
-from .config import SummaryConfig
-from .records import Analysis, Article
+from ..config import SummaryConfig
+from ..records import Analysis, Article
+from .candidates import Candidate, summary_candidates
 from .sentence_rank import Ranking, rank_sentences
-from .summary_candidates import Candidate, summary_candidates
 
 # A sentence opening with one of these leans on the one before it; "This week" does not.
 DANGLING_START = re.compile(

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from .records import Source
-from .state import NoteRecord
+from ..records import Source
+from ..state import NoteRecord
 
 
 class Channels:
     """The channels of the URLs of one run. `read_as` gives the source a URL is read as:
-    the variants of one arXiv paper are one source (pipeline/full_texts.py)."""
+    the variants of one arXiv paper are one source (pipeline/papers/full_texts.py)."""
 
     def __init__(self, read_as: Callable[[Source], Source] = lambda source: source) -> None:
         self.read_as = read_as

@@ -12,10 +12,10 @@ from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
-from .atomic import TEMP_SUFFIX, atomic_write
-from .errors import NoteError
+from ..atomic import TEMP_SUFFIX, atomic_write
+from ..errors import NoteError
+from ..records import Topic
 from .markup import readable
-from .records import Topic
 
 STATE_DIR = ".gleaner"
 TEMP_DIR = "tmp"

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .errors import NoteError
+from ..errors import NoteError
 
 DELIMITER = "---"
 BOM = "\ufeff"

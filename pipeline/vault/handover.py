@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 
-from .state import State
+from ..state import State
 
 
 def is_gleaners(state: State, target: str, current: str | None, ours: str) -> bool:

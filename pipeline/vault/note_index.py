@@ -10,14 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .dedupe import is_same_article
-from .errors import GleanerError
+from ..errors import GleanerError
+from ..extract import canonical_url, is_same_article
+from ..records import Article
+from ..state import NoteRecord, State
+from .files import Vault
 from .frontmatter import read_frontmatter
-from .links import canonical_url
 from .notes import note_id_for
-from .records import Article
-from .state import NoteRecord, State
-from .vault import Vault
 
 LINK_KEYS = re.compile(r"""^["']?(?:id|link|versions)["']?[ \t]*:""", re.MULTILINE)
 

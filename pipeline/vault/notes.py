@@ -1,6 +1,6 @@
 """The emit stage: lay out an article note through its template and merge it into the vault.
 
-The template (pipeline/templates.py; the shipped one in data/templates/) decides the layout.
+The template (pipeline/vault/templates.py; the shipped one in data/templates/) decides the layout.
 Gleaner owns the frontmatter keys and the `## ` sections it writes; the person owns
 everything else (see docs/OWNERSHIP.md). What Gleaner last wrote is kept in the state
 (`owned`), so on a re-run a value or section that still matches it is refreshed, and one the
@@ -20,15 +20,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, NoteError
+from ..errors import ConfigError, NoteError
+from ..records import Analysis, Article, Link, NoteDraft, Paper, Topic
+from ..resources import data_path
+from .files import TOPICS_DIR, safe_name
 from .frontmatter import render_frontmatter, split_frontmatter
 from .markup import inert, link_label, link_target, readable
-from .records import Analysis, Article, Link, NoteDraft, Paper, Topic
-from .resources import data_path
 from .sections import join_sections, split_sections
 from .templates import Layout, NoteTemplate, Safe
 from .validate import check_frontmatter, frontmatter_problems
-from .vault import TOPICS_DIR, safe_name
 
 PERSON_DEFAULTS: Mapping[str, Any] = {"already_read": False}
 PERSON_KEYS = frozenset({"already_read", "id", "upload_date"})

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .state import State
+from ..state import State
 
 Mark = tuple[str, str]  # (kind, value): ("tag", "ml"), ("saved", ""), ("highlight", hash)
 SCHEMA = """

@@ -3,7 +3,7 @@ read and favourite marks, the day they saved it (`saved`) and a `## Highlights` 
 
 Everything written here is the person's from then on (docs/OWNERSHIP.md): Gleaner's own
 refresh of a note never touches these keys or that section, and an import writes each piece
-once (pipeline/saved_marks.py), so what the person deletes stays deleted. Merging is
+once (pipeline/vault/saved_marks.py), so what the person deletes stays deleted. Merging is
 idempotent: a piece already in the note is not written again.
 """
 
@@ -15,10 +15,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import NoteError
+from ..errors import NoteError
+from ..records import Highlight, SavedItem
 from .frontmatter import render_frontmatter, split_frontmatter
 from .markup import inert, readable
-from .records import Highlight, SavedItem
 from .saved_marks import Mark
 from .sections import join_sections, split_sections
 

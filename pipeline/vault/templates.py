@@ -4,7 +4,7 @@ A template is the person's own code, run on article text nobody checked, so it r
 Jinja's sandbox and Gleaner keeps the two parts of a note apart:
 
 - the frontmatter is a mapping the template sets (`{% set frontmatter = {...} %}`); Gleaner
-  writes it as YAML itself (pipeline/frontmatter.py), so no value can inject YAML;
+  writes it as YAML itself (pipeline/vault/frontmatter.py), so no value can inject YAML;
 - in the body, text Gleaner hands over already escaped (`Safe`) is written as it is, and
   anything else a `{{ ... }}` prints is escaped as plain text (markup.inert) first, so
   article text stays inert whatever the template does with it.
@@ -24,7 +24,7 @@ import jinja2
 from jinja2 import nodes
 from jinja2.sandbox import SandboxedEnvironment
 
-from .errors import ConfigError, NoteError
+from ..errors import ConfigError, NoteError
 from .markup import inert, link_label, link_target
 from .sections import PREAMBLE, join_sections, split_sections
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import jsonschema
 
-from .errors import NoteError
+from ..errors import NoteError
+from ..resources import load_schema
+from .files import Vault
 from .frontmatter import split_frontmatter
-from .resources import load_schema
-from .vault import Vault
 
 
 @dataclass(frozen=True)

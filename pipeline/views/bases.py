@@ -4,18 +4,17 @@ added, by source, by topic), and in each topic note a table of its own articles.
 People would rather look at their vault than read lists, and Bases (a core plugin) draws
 live tables from the notes' frontmatter. The views are data files in pipeline/data/views/,
 checked against schemas/base.schema.json by the tests. Both are written once and then
-belong to the person (pipeline/handover.py): a view they changed is never overwritten.
+belong to the person (pipeline/vault/handover.py): a view they changed is never overwritten.
 """
 
 from __future__ import annotations
 
 from functools import cache
 
-from .errors import NoteError
-from .handover import is_gleaners, remember_written
-from .resources import data_path
-from .state import State
-from .vault import Vault
+from ..errors import NoteError
+from ..resources import data_path
+from ..state import State
+from ..vault import Vault, is_gleaners, remember_written
 
 BASE_FILE = "Gleaner.base"
 TOPIC_VIEW_SECTION = "Articles, newest first"

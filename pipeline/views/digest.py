@@ -7,9 +7,7 @@ run would have listed. Gleaner owns the whole digest note and rewrites it.
 
 from __future__ import annotations
 
-from .frontmatter import render_frontmatter
-from .markup import link_label
-from .vault import Vault
+from ..vault import Vault, link_label, render_frontmatter
 
 DIGESTS_DIR = "digests"
 

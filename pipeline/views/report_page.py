@@ -3,7 +3,7 @@
 Nobody opens JSON run reports; a page of charts gets looked at. The page needs nothing but
 itself: the charts are inline SVG, the style is inline, there is no script and nothing is
 loaded from anywhere. It follows the reader's light or dark scheme: the charts take their
-colours from the page's stylesheet (pipeline/charts.py). Each chart has a title and alt
+colours from the page's stylesheet (pipeline/views/charts.py). Each chart has a title and alt
 text that says what it shows in figures, for a screen reader or a text browser.
 """
 
@@ -15,9 +15,9 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from .atomic import atomic_write
+from ..atomic import atomic_write
+from ..resources import data_path
 from .charts import Chart, Series, bar_chart, line_chart
-from .resources import data_path
 from .trends import monday_of, week_label
 from .vault_history import VaultHistory, read_history
 

@@ -11,11 +11,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import NoteError
-from .frontmatter import render_frontmatter, split_frontmatter
-from .records import Topic
-from .state import State
-from .vault import TOPICS_DIR, Vault
+from ..errors import NoteError
+from ..records import Topic
+from ..state import State
+from ..vault import TOPICS_DIR, Vault, render_frontmatter, split_frontmatter
 
 ARTICLE_LINK = re.compile(r"^- \[\[", re.MULTILINE)
 

@@ -5,7 +5,7 @@ the `## Articles` section; `aliases` only grow (a person's aliases stay, and tea
 on the next run); `organization` is filled in only while the note has none, so a person's
 correction stays; any other text or key in a topic note, including a line the person adds
 under `## Articles`, is the person's. The `## Articles, newest first` section, a base view of
-the same articles (pipeline/bases.py), is written once and then the person's.
+the same articles (pipeline/views/bases.py), is written once and then the person's.
 """
 
 from __future__ import annotations
@@ -16,17 +16,24 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from ..errors import NoteError
+from ..records import Analysis, Topic
+from ..state import State, topic_key
+from ..vault import (
+    PREAMBLE,
+    TOPICS_DIR,
+    Vault,
+    check_frontmatter,
+    is_gleaners,
+    join_sections,
+    link_label,
+    remember_written,
+    render_frontmatter,
+    safe_name,
+    split_frontmatter,
+    split_sections,
+)
 from .bases import TOPIC_VIEW_SECTION, topic_view, topic_view_target
-from .errors import NoteError
-from .frontmatter import render_frontmatter, split_frontmatter
-from .handover import is_gleaners, remember_written
-from .markup import link_label
-from .records import Analysis, Topic
-from .sections import PREAMBLE, join_sections, split_sections
-from .state import State
-from .topic_state import topic_key
-from .validate import check_frontmatter
-from .vault import TOPICS_DIR, Vault, safe_name
 
 ARTICLES = "Articles"
 ARTICLE_LINE = re.compile(r"^- \[\[[^\]|]+\|.*\]\]$")
@@ -36,8 +43,8 @@ def in_vault_names(analysis: Analysis, established: Callable[[Topic], Topic | No
                    ) -> Analysis:
     """The analysis with its topics under the names the vault already uses, or else under
     their first spelling in the article: two spellings of one name become one topic, whose
-    mentions add up. The score counts topics (relevance.py), so a note must be scored on the
-    same topics when it is put on the scale (scoring.py) as when it is written."""
+    mentions add up. The score counts topics (reading/relevance.py), so a note must be scored on the
+    same topics when it is put on the scale (reading/scoring.py) as when it is written."""
     mentions: Counter[str] = Counter()
     topics: dict[str, Topic] = {}
     for topic in analysis.topics:

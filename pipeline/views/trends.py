@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from ..state import LIVE, State
+from ..vault import Vault
 from .charts import MARK as RISING_MARK
-from .state import State
-from .topic_state import LIVE
-from .vault import Vault
 
 CATEGORIES = ("Model", "Organization")
 BEFORE_WEEKS = 4

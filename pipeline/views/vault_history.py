@@ -18,12 +18,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import NoteError
-from .frontmatter import read_frontmatter
-from .reading_queue import reading_minutes
-from .state import State
+from ..errors import NoteError
+from ..reading import reading_minutes
+from ..state import State
+from ..vault import STATE_DIR, Vault, read_frontmatter
 from .trends import MentionHistory
-from .vault import STATE_DIR, Vault
 
 REPORTS_DIR = "reports"
 NUMBER = re.compile(r"\b\d+(?:[.,]\d+)*\b")

@@ -5,14 +5,14 @@ written is one failed item of the run's report; the others are still written.
 
 from __future__ import annotations
 
+from ..errors import GleanerError
+from ..report import ItemResult, RunReport
+from ..state import State
+from ..vault import Vault
 from .bases import BASE_FILE, write_vault_base
 from .digest import digest_path, render_digest
-from .errors import GleanerError
-from .report import ItemResult, RunReport
-from .state import State
-from .topics import write_topic_note
+from .topic_notes import write_topic_note
 from .trends import MentionHistory, week_label
-from .vault import Vault
 from .week_digest import weeks_to_write, write_week_digest
 
 

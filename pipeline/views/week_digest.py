@@ -1,6 +1,6 @@
 """The week's digest: a note per ISO week, `digests/Week 2025-W03.md`, with a chart of the
 models and organizations its articles mention most against the four weeks before, the
-rising ones marked (pipeline/trends.py says how).
+rising ones marked (pipeline/views/trends.py says how).
 
 The chart is an SVG file beside the note, embedded with `![[…svg]]`; the note repeats its
 figures as a table, which a screen reader reads and a search finds. `gleaner ingest` writes
@@ -14,16 +14,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from ..errors import NoteError
+from ..records import Topic
+from ..state import State
+from ..vault import Vault, link_label, render_frontmatter, split_frontmatter
 from .charts import Chart, Series, bar_chart
 from .digest import DIGESTS_DIR
-from .errors import NoteError
-from .frontmatter import render_frontmatter, split_frontmatter
-from .markup import link_label
-from .records import Topic
-from .state import State
-from .topics import topic_note_path
+from .topic_notes import topic_note_path
 from .trends import BEFORE_WEEKS, RISING_MARK, MentionHistory, Trends, monday_of, week_label
-from .vault import Vault
 
 WEEK_KEY = "week_digest"
 

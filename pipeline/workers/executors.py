@@ -1,9 +1,9 @@
 """Where the CPU stages (extract, analyze, summarize) run: `cpu_stages(config, ...)`.
 
 Two executors take pages and give back, in the order the pages went in, each prepared or
-the error that stopped it: "local" (worker processes on this machine, pipeline/parallel.py)
-and "ray" (actors on a Ray cluster, pipeline/ray_stages.py, which also read web archives
-where they are: pipeline/exports/archive_shards.py). The orchestrator hands work to
+the error that stopped it: "local" (worker processes on this machine, pipeline/workers/processes.py)
+and "ray" (actors on a Ray cluster, pipeline/workers/ray_actors.py, which also read web archives
+where they are: pipeline/sources/exports/archive_shards.py). The orchestrator hands work to
 whichever the config names and never learns which: notes, topic notes and the state are
 written by the run's own process in the same order either way, so the vault's rules do not
 depend on the executor. docs/SCALING.md says when Ray is worth it.
@@ -16,14 +16,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from .config import Config
-from .errors import ConfigError, GleanerError
+from ..config import Config
+from ..errors import ConfigError, GleanerError
 
 if TYPE_CHECKING:  # the stages' modules load with the first run, not with every command
-    from .exports import Entry
-    from .parallel import Prepared
-    from .records import Page, Topic
-    from .tags import Taxonomy
+    from ..nlp import Taxonomy
+    from ..records import Page, Topic
+    from ..sources import Entry
+    from .processes import Prepared
 
 EXECUTORS = ("local", "ray")
 RAY_MISSING = ("--executor ray needs Ray, which is not installed: "
@@ -55,10 +55,10 @@ def cpu_stages(config: Config, topics: Callable[[], Sequence[Topic]],
     """The executor the config names; a ConfigError (before any work) if it cannot run."""
     check_executor(config.executor)
     if config.executor == "ray":
-        from .ray_stages import RayStages
+        from .ray_actors import RayStages
 
         return RayStages(config.ray, topics, taxonomy, config.summary, config.papers)
-    from .parallel import CpuStages, auto_workers
+    from .processes import CpuStages, auto_workers
 
     workers = auto_workers() if config.workers is None else config.workers
     return CpuStages(workers, topics, taxonomy, config.summary, config.papers)

@@ -24,15 +24,14 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from .config import PaperConfig, SummaryConfig
-from .dedupe import fingerprint
-from .errors import ExtractError, GleanerError
-from .records import Analysis, Article, Page, Topic
-from .tags import Taxonomy
-from .text import markdown_to_text
+from ..config import PaperConfig, SummaryConfig
+from ..errors import ExtractError, GleanerError
+from ..extract import fingerprint, markdown_to_text
+from ..nlp import Taxonomy
+from ..records import Analysis, Article, Page, Topic
 
 if TYPE_CHECKING:
-    from .exports import Entry
+    from ..sources import Entry
 
 MAX_AUTO_WORKERS = 4  # each holds its own spaCy model, ~250 MB
 PAGES_PER_WORKER = 3  # one being worked on, two waiting: no worker idles between pages
@@ -58,8 +57,8 @@ class LoadedStages:
 
     def __init__(self, topics: Sequence[Topic], taxonomy: Taxonomy | None,
                  summary: SummaryConfig, papers: PaperConfig) -> None:
-        from .analyze import Analyzer
-        from .summarize import ExtractiveSummarizer
+        from ..nlp import Analyzer
+        from ..summaries import ExtractiveSummarizer
 
         self.analyzer = Analyzer.load(topics, taxonomy)
         self.summarizer = ExtractiveSummarizer(summary)
@@ -67,8 +66,8 @@ class LoadedStages:
 
     def prepare(self, page: Page) -> Prepared:
         """A web archive's capture sent without its bytes is read here, where the worker is."""
-        from .exports.archive_shards import with_stored_content
-        from .extract import extract_article
+        from ..extract import extract_article
+        from ..sources import with_stored_content
 
         article = extract_article(with_stored_content(page), self.papers)
         plain = markdown_to_text(article.text)
@@ -167,7 +166,7 @@ class CpuStages:
     def entries(self, path: Path) -> Iterator[Entry]:
         """Read here: on one machine a worker would read the same disk, and send the bytes
         back through a pipe."""
-        from .exports import read_export
+        from ..sources import read_export
 
         return read_export(path)
 

@@ -8,7 +8,7 @@ results back in the order the pages went in: the notes are written in the same o
 come out byte for byte the same, as with the local executor.
 
 A web archive (WARC, WACZ) is read by the actors, a shard each, where the files are
-(pipeline/exports/archive_shards.py): what comes back of a capture is its URL, date, offset
+(pipeline/sources/exports/archive_shards.py): what comes back of a capture is its URL, date, offset
 and hashes, and the actor that prepares it reads its bytes again. So the page bytes never
 pass through the run's process, and it counts what does (`traffic`).
 
@@ -33,13 +33,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .config import PaperConfig, RayConfig, SummaryConfig
-from .errors import ConfigError, ExtractError, GleanerError
-from .exports import Entry, export_kind, read_export
-from .exports.archive_shards import Shard, ShardScan, scan_shard, sharded_entries, unread
-from .parallel import LoadedStages, Prepared, release_freed_memory
-from .records import Page, Topic
-from .tags import Taxonomy
+from ..config import PaperConfig, RayConfig, SummaryConfig
+from ..errors import ConfigError, ExtractError, GleanerError
+from ..nlp import Taxonomy
+from ..records import Page, Topic
+from ..sources import (
+    Entry,
+    Shard,
+    ShardScan,
+    export_kind,
+    read_export,
+    scan_shard,
+    sharded_entries,
+    unread,
+)
+from .processes import LoadedStages, Prepared, release_freed_memory
 
 try:
     import ray
@@ -176,7 +184,7 @@ class _Actors:
 
 
 class RayStages:
-    """Sends pages through the CPU stages on Ray actors; results in order (executors.py)."""
+    """Sends pages through the CPU stages on Ray actors; results in order (workers/executors.py)."""
 
     def __init__(self, settings: RayConfig, topics: Callable[[], Sequence[Topic]],
                  taxonomy: Taxonomy | None, summary: SummaryConfig, papers: PaperConfig) -> None:

@@ -18,7 +18,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..records import NotAnArticle, SavedItem, UnreadableItem
+from ...records import NotAnArticle, SavedItem, UnreadableItem
 
 Entry = SavedItem | UnreadableItem | NotAnArticle
 HEAD_BYTES = 65_536

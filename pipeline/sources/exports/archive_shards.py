@@ -30,8 +30,8 @@ from typing import IO
 
 from warcio.exceptions import ArchiveLoadFailed
 
-from ..errors import ExtractError
-from ..records import ArchiveRecord, NotAnArticle, Page, SavedItem, UnreadableItem
+from ...errors import ExtractError
+from ...records import ArchiveRecord, NotAnArticle, Page, SavedItem, UnreadableItem
 from .warc import Duplicates, Scanned, read_capture, scan_warc_stream, wacz_warcs
 
 Entry = SavedItem | UnreadableItem | NotAnArticle

@@ -12,7 +12,7 @@ import csv
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
-from ..records import Highlight, SavedItem, UnreadableItem
+from ...records import Highlight, SavedItem, UnreadableItem
 from .fields import FieldError, day_of, flag, split_tags, text_or_none, web_url
 
 Row = Mapping[str, str]

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
 
-from ..records import SavedItem, UnreadableItem
-from ..sources import found_in_chunks
+from ...records import SavedItem, UnreadableItem
+from ..lists import found_in_chunks
 from .fields import FieldError, day_of, split_tags, text_or_none, web_url
 
 POCKET_READ_SECTION = "read archive"

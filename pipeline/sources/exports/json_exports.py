@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-from ..records import Highlight, NotAnArticle, SavedItem, UnreadableItem
+from ...records import Highlight, NotAnArticle, SavedItem, UnreadableItem
 from .fields import FieldError, day_of, flag, text_or_none, web_url
 from .json_stream import JsonStreamError, array_items
 

@@ -14,7 +14,7 @@ import zipfile
 from collections.abc import Iterator
 from typing import Any
 
-from ..records import Highlight, SavedItem, UnreadableItem
+from ...records import Highlight, SavedItem, UnreadableItem
 from .fields import FieldError, day_of, text_or_none, web_url
 from .json_stream import JsonStreamError, array_items
 

@@ -27,7 +27,7 @@ from typing import IO
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from ..records import NotAnArticle, SavedItem, UnreadableItem
+from ...records import NotAnArticle, SavedItem, UnreadableItem
 from .fields import FieldError, day_of
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
