@@ -7,9 +7,10 @@ used, so a command that needs little (a cron poll with nothing new) loads little
 
 from __future__ import annotations
 
-import importlib
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from .entry_points import lazy_entry_points
 
 # httpx imports its own command line (click, rich and pygments: about 50 ms) whenever those
 # are installed, as they are beside Gleaner, which never runs it. Marking the module absent
@@ -34,8 +35,7 @@ _HOMES = {
     "records": ("Analysis", "Article", "Link", "NoteDraft", "Page", "Source", "Topic"),
     "report": ("ItemResult", "RunReport"),
 }
-_MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}
-
+ENTRY_POINTS = {name: module for module, names in _HOMES.items() for name in names}
 __all__ = [
     "Analysis",
     "Article",
@@ -57,16 +57,4 @@ __all__ = [
     "load_config",
     "run",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module 'pipeline' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return list(__all__)
+__getattr__, __dir__ = lazy_entry_points(__name__, ENTRY_POINTS)

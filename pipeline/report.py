@@ -21,7 +21,7 @@ SHOWN_TERMS = 3
 
 
 def now() -> str:
-    """The time as the state file writes it, so a report's times compare with the state's."""
+    """The time as Gleaner writes it everywhere (reports, the state file): UTC, to the second."""
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 

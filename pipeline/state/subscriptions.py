@@ -18,13 +18,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..records import Validators
+from ..report import now
 
 BACKOFF_START = timedelta(minutes=30)  # the wait after the second failure in a row
 LONGEST_WAIT = timedelta(days=1)
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
