@@ -24,6 +24,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_OVERRIDES = REPO / "pipeline" / "data" / "gazetteer_overrides.json"
+DEFAULT_LIBRARY = REPO / "scripts" / "sources" / "library_models.tsv"
+NOT_ENTITIES = REPO / "pipeline" / "data" / "not_entities.json"
 
 # The tagger's tokens (pipeline/nlp/gazetteer.py): two surfaces with the same lowercased token
 # run are one surface to it, so aliases are deduplicated and checked on this key.
@@ -85,7 +87,7 @@ class Entity:
 def main(argv: list[str] | None = None) -> None:
     args = _parse_args(argv)
     overrides = json.loads(args.overrides.read_text(encoding="utf-8"))
-    entities = build(args.folder, overrides)
+    entities = build(args.folder, overrides, args.library)
     args.output.write_text(render(entities, overrides["source"]), encoding="utf-8")
     models = sum(1 for e in entities if e.category == "Model")
     flagged = sum(1 for e in entities if e.ambiguous)
@@ -99,10 +101,12 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("folder", type=Path, help="the ai-models folder (models.csv, ...)")
     parser.add_argument("-o", "--output", type=Path, required=True)
     parser.add_argument("--overrides", type=Path, default=DEFAULT_OVERRIDES)
+    parser.add_argument("--library", type=Path, default=DEFAULT_LIBRARY,
+                        help="a model library's model names (extract_library_models.py)")
     return parser.parse_args(argv)
 
 
-def build(folder: Path, overrides: dict) -> list[Entity]:
+def build(folder: Path, overrides: dict, library: Path = DEFAULT_LIBRARY) -> list[Entity]:
     """Every step in order; the overrides come after the rules so hand knowledge wins."""
     orgs = OrgMapper(overrides, _read(folder / "organizations.csv"))
     owners = _family_owners(_read(folder / "families.csv"), orgs)
@@ -119,6 +123,7 @@ def build(folder: Path, overrides: dict) -> list[Entity]:
     models += _unsized_parents(models)
     entities = models + _organizations(models)
     entities += _listed_organizations(_read(folder / "organizations.csv"), orgs, entities)
+    entities += _library_models(_read_names(library), entities, overrides)
     for entity in entities:
         entity.aliases = entity.pinned | _useful_aliases(entity)
     _drop_colliding_aliases(entities)
@@ -433,6 +438,55 @@ def _listed_organizations(table: list[dict[str, str]], orgs: OrgMapper,
         listed[plain_key(name)] = Entity(name, "Organization", pinned=aliases,
                                          ambiguous=_is_plain_phrase(name))
     return list(listed.values())
+
+
+def _read_names(path: Path) -> list[str]:
+    """The display names of a TSV of (type, name) rows; `#` lines are provenance."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.split("\t")[1] for line in lines if line and not line.startswith("#")]
+
+
+# A library's names for its classes rather than its models: `CLIPTextModel`, `Gemma3nAudioEncoder`.
+CLASS_NAME = re.compile(r"[a-z0-9](?:Vision|Text|Audio)?(?:Model|Encoder|Backbone|Transformer"
+                        r"|ForCausalLM|ForConditionalGeneration|QFormer)$|\s(?:QFormer|Encoder)$")
+
+
+def _library_models(names: list[str], entities: list[Entity], overrides: dict) -> list[Entity]:
+    """Architectures a model library implements (`XLNet`, `SigLIP`, `LLaVA-NeXT`) that the
+    tables lack: research posts name them bare. Their makers are not listed, so they get
+    none. A short name (`BART`, `ViT`) is flagged ambiguous: prose uses such names for
+    other things."""
+    known = {plain_key(s) for e in entities for s in (e.name, *e.pinned, *e.candidates)}
+    known |= {plain_key(name) for name in _never_models()}
+    families = {TOKEN.findall(e.name)[0].lower() for e in entities if e.category == "Model"}
+    prefix = re.compile(rf"^(?:{'|'.join(map(re.escape, overrides['strip_prefixes']))})\s")
+    kept: dict[str, Entity] = {}
+    for name in names:
+        key = plain_key(name)
+        if key not in known | families and key not in kept and _is_library_model(
+                name, families) and not prefix.match(name):
+            kept[key] = Entity(name, ambiguous=bool(re.fullmatch(r"[A-Za-z]{2,4}", name)))
+    return list(kept.values())
+
+
+def _is_library_model(name: str, families: set[str]) -> bool:
+    """Left out: a family the tables know in another version (`Falcon3`), a class name
+    (`CLIPTextModel`), a slug (`mamba2`), a phrase with lowercase words (`Encoder decoder`),
+    a three-letter acronym (`SAM` sites, `LED`, `GIT`), and a plain word or phrase
+    (`Perceiver`, `Decision Transformer`): research posts use those for the architecture,
+    a method, or what the words mean, and a plain word taken for a model would also cut
+    `Falcon Mamba 7B` down to `Mamba 7B`."""
+    versioned = re.fullmatch(r"([A-Za-z]+)\d[\d.]*", name)
+    return not ((versioned and versioned[1].lower() in families) or CLASS_NAME.search(name)
+                or "_" in name or not name[:1].isupper()
+                or any(word[:1].islower() for word in name.split()[1:])
+                or re.fullmatch(r"[A-Z]{2,3}", name) or _is_plain_phrase(name))
+
+
+def _never_models() -> list[str]:
+    """Names the tagger never takes for a model: languages, tools, products, methods."""
+    lists = json.loads(NOT_ENTITIES.read_text(encoding="utf-8"))
+    return [name for group in lists["never"].values() for name in group] + lists["not_models"]
 
 
 def _organization_surfaces(raw: str) -> tuple[str, set[str]]:

@@ -165,7 +165,7 @@ def test_listed_organizations_keep_their_abbreviation_as_an_alias():
 
 
 def test_gazetteer_size_is_in_the_intended_range():
-    assert 300 <= len(GAZETTEER["entities"]) <= 1500
+    assert 300 <= len(GAZETTEER["entities"]) <= 2000
 
 
 def test_concepts_have_the_documented_shape():

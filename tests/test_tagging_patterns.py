@@ -182,3 +182,19 @@ def test_the_organization_in_parentheses_after_a_person_is_their_affiliation(ana
             "Lee Ortiz (Tallpine Systems) on it.")
     assert {"Quorvane", "Brightmoss Analytics", "Tallpine Systems"} <= topics(
         analyzer, text, "Organization")
+
+
+def test_an_architecture_a_model_library_implements_is_a_model(analyzer):
+    text = ("For the retrieval baseline we fine-tuned XLNet, and the image side uses a frozen "
+            "SigLIP encoder, as LLaVA-NeXT does.")
+    assert {"XLNet", "SigLIP", "LLaVA-NeXT"} <= topics(analyzer, text, "Model")
+
+
+def test_a_plain_word_a_library_names_a_model_after_stays_a_word(analyzer):
+    text = "The Perceiver of the scene is a camera; XLNet wrote each caption."
+    assert topics(analyzer, text, "Model") == {"XLNet"}
+
+
+def test_a_family_word_that_is_also_an_ordinary_word_starts_a_sized_name(analyzer):
+    text = "We compared Falcon Mamba 7B with a transformer of the same size."
+    assert topics(analyzer, text, "Model") == {"Falcon Mamba 7B"}

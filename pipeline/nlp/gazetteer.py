@@ -244,11 +244,14 @@ class Gazetteer:
     def _sized_at(self, tokens: list[re.Match[str]], i: int, run: int,
                   ordinary: frozenset[str] = frozenset()) -> tuple[Topic, int] | None:
         """An unseen model named with its parameter count: one to three name words, maybe a
-        version, then the size (`Vicuna-13B`, `MPT 7B`, `SmolVLM-256M`, `falcon-40b`)."""
+        version, then the size (`Vicuna-13B`, `MPT 7B`, `SmolVLM-256M`, `falcon-40b`). A word
+        that starts known model names is a name word even where it is also an ordinary one
+        (`Falcon Mamba 7B`)."""
         for words in range(1, min(MAX_NAME_WORDS, run - 1) + 1):
             word = tokens[i + words - 1].group()
-            if not is_name_word(tokens, i + words - 1, ordinary) \
-                    or self._is_organization(word) or (words > 1 and self._is_model(word)):
+            named = is_name_word(tokens, i + words - 1, ordinary) or word.lower() in \
+                self.first_words
+            if not named or self._is_organization(word) or (words > 1 and self._is_model(word)):
                 return None  # `Quantizing Mixtral-7B`: the name starts at the model's
             end = i + words
             while end < i + run - 1 and VERSION.match(tokens[end].group()) \
