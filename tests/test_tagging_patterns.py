@@ -198,3 +198,10 @@ def test_a_plain_word_a_library_names_a_model_after_stays_a_word(analyzer):
 def test_a_family_word_that_is_also_an_ordinary_word_starts_a_sized_name(analyzer):
     text = "We compared Falcon Mamba 7B with a transformer of the same size."
     assert topics(analyzer, text, "Model") == {"Falcon Mamba 7B"}
+
+
+def test_a_size_word_after_a_versioned_model_names_that_size(analyzer):
+    text = ("We sampled from GPT-2 Medium and GPT-2 XL, fine-tuned T5-XXL, and left the "
+            "Falcon3-7B-Base checkpoint and siglip2-large-patch16-256 as they were.")
+    assert topics(analyzer, text, "Model") == {"GPT-2 Medium", "GPT-2 XL", "T5-XXL",
+                                               "Falcon3-7B", "SigLIP2"}

@@ -24,6 +24,7 @@ from .name_parts import (
     is_first_release,
     is_model_suffix,
     is_name_word,
+    is_size_tier,
     named_like,
     release_tokens,
     spelled,
@@ -321,8 +322,11 @@ class Gazetteer:
         end = i + length
         while end < i + run and is_model_suffix(tokens[end].group()):
             end += 1
+        if end < i + run and end == i + length and is_size_tier(tokens[i:end + 1], topic):
+            end += 1
         while end > i + length and not has_digit(tokens[end - 1].group()):
-            if self.lookup([t.group() for t in tokens[i:end]]):
+            if self.lookup([t.group() for t in tokens[i:end]]) or (
+                    end == i + length + 1 and is_size_tier(tokens[i:end], topic)):
                 break
             end -= 1
         if end == i + length:

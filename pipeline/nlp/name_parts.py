@@ -100,5 +100,24 @@ def is_name_word(tokens: list[re.Match[str]], i: int, ordinary: frozenset[str]) 
     return gap in ("-", "_")
 
 
+# The sizes research releases name by word (`GPT-2 Medium`, `T5-XXL`); `base` is left out,
+# as it more often names a pretrained checkpoint (`Idefics2-base`) than a size.
+SIZE_TIERS = {"small", "medium", "large", "xl", "xxl"}
+
+
+def is_size_tier(tokens: list[re.Match[str]], known: Topic) -> bool:
+    """A size word hyphened to a model (`BERT-large`), or capitalized after one whose name
+    has a version (`GPT-2 XL`); but `Whisper large` is prose, after a parameter count
+    (`Falcon3-7B-Large`) the word is a release tag, and before a date or another part of
+    an id (`siglip2-large-patch16`) part of a checkpoint's name."""
+    word = tokens[-1]
+    text = word.string
+    joined = text[word.start() - 1:word.start()] == "-"
+    return (word.group().lower() in SIZE_TIERS
+            and (joined or (word.group()[:1].isupper() and has_digit(known.name)))
+            and not re.match(r"[-_/]|\s\d", text[word.end():word.end() + 2])
+            and not any(PARAMETERS.match(t.group()) for t in tokens))
+
+
 def has_digit(token: str) -> bool:
     return any(c.isdigit() for c in token)
