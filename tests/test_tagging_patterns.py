@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.nlp.acronyms import defined_terms
 from pipeline.nlp.analyze import Analyzer
 from pipeline.nlp.gazetteer import normalize
 from pipeline.records import Article
@@ -205,3 +206,19 @@ def test_a_size_word_after_a_versioned_model_names_that_size(analyzer):
             "Falcon3-7B-Base checkpoint and siglip2-large-patch16-256 as they were.")
     assert topics(analyzer, text, "Model") == {"GPT-2 Medium", "GPT-2 XL", "T5-XXL",
                                                "Falcon3-7B", "SigLIP2"}
+
+
+def test_an_acronym_the_article_spells_out_in_plain_words_is_no_model(analyzer):
+    text = ("Masked Span Prediction (MSP) is the objective we use. The MSP model fills the "
+            "gaps, and a GR-VAE (Goal-Regularized VAE; see the paper) plans ahead: GR-VAE "
+            "researchers trained it on XLNet features.")
+    assert topics(analyzer, text, "Model") == {"XLNet"}
+    assert topics(analyzer, text, "Organization") == set()
+
+
+def test_an_acronym_spelled_out_with_an_organizations_word_stays_possible():
+    common = frozenset({"association", "for", "dialogue", "research", "masked", "span",
+                        "prediction"})
+    text = ("The Association for Dialogue Research (ADR) met. Masked Span Prediction (MSP) "
+            "came up.")
+    assert defined_terms(text, common) == {"MSP"}

@@ -2,8 +2,9 @@
 names.
 
 Entry points: `Analyzer` (analyze.py, with gazetteer.py, names.py, organizations.py,
-shorthand.py, concepts.py, keyphrases.py), `Taxonomy` (tags.py) and `normalize`, the key a
-topic is stored under (gazetteer.py). docs/TAGGING.md has the method and its figures.
+shorthand.py, acronyms.py, concepts.py, keyphrases.py), `Taxonomy` (tags.py) and
+`normalize`, the key a topic is stored under (gazetteer.py). docs/TAGGING.md has the
+method and its figures.
 """
 
 from ..entry_points import lazy_entry_points

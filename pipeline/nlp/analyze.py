@@ -19,6 +19,7 @@ from spacy.language import Language
 
 from ..extract import Block, markdown_blocks, prose_words
 from ..records import Analysis, Article, Topic
+from .acronyms import defined_terms
 from .concepts import ConceptList
 from .gazetteer import TOKEN, Gazetteer, Span
 from .keyphrases import KeyphraseConcepts
@@ -82,14 +83,16 @@ class Analyzer:
         pieces = [piece for block in blocks for piece in _pieces(block)]
         sentences, entities = self._read(pieces)
         texts = [article.title, *(p.text for p in pieces)]
-        words = Words(plain_words, plain_words | self.vocabulary)
+        common = plain_words | self.vocabulary
+        words = Words(plain_words, common, defined_terms("\n".join(p.text for p in pieces),
+                                                          common))
         found = find_mentions(self.gazetteer, texts, words, [[], *entities])
         cited = [False, *_in_references(pieces)]
         counts: Counter[Topic] = Counter(
             m.topic for text, mentions, citing in zip(texts, found, cited, strict=True)
             for m in mentions if stands(text, m, plain_words)
             and not (citing and m.topic.category == "Organization"))
-        ner_orgs = StatisticalOrgs(self.gazetteer, words.common)
+        ner_orgs = StatisticalOrgs(self.gazetteer, words.common, words.terms)
         for piece, spans, mentions, citing in zip(pieces, entities, found[1:], cited[1:],
                                                   strict=True):
             if piece.kind != "heading" and not citing:

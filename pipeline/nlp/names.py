@@ -60,6 +60,7 @@ class Words:
 
     prose: frozenset[str]
     common: frozenset[str]
+    terms: frozenset[str] = frozenset()  # acronyms the article spells out (acronyms.py)
 
 
 def find_mentions(gazetteer: Gazetteer, texts: Sequence[str], words: Words,
@@ -142,7 +143,7 @@ def _may_be_unseen_model(gazetteer: Gazetteer, text: str, token: re.Match[str],
     if text[token.start() - 1:token.start()] in COMPOUND or text[token.end():token.end() + 1] \
             in COMPOUND:
         return False  # a piece of a longer name or id: `X-Gen`, `R1-Zero`, `TheBloke/mpt`
-    if gazetteer.lookup([word]) is not None or not_a_model(word):
+    if gazetteer.lookup([word]) is not None or not_a_model(word) or word in words.terms:
         return False
     return _distinctive(word, words.common) or not SENTENCE_START.search(
         text[:token.start()][-3:])

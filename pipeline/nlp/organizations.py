@@ -147,9 +147,11 @@ class StatisticalOrgs:
     non-organization, and are proven organizations by their context (or a corporate word
     ending a proper name: `Ceres Robotics`) at least once in the article."""
 
-    def __init__(self, gazetteer: Gazetteer, common_words: frozenset[str]) -> None:
+    def __init__(self, gazetteer: Gazetteer, common_words: frozenset[str],
+                 terms: frozenset[str] = frozenset()) -> None:
         self.gazetteer = gazetteer
         self.common_words = common_words
+        self.terms = terms
         self.seen: Counter[str] = Counter()
         self.proven_names: set[str] = set()
 
@@ -204,7 +206,7 @@ class StatisticalOrgs:
 
     def _known_otherwise(self, name: str) -> bool:
         known = self.gazetteer.lookup(TOKEN.findall(name))
-        return never_an_organization(name) or needs_evidence(name) or (
+        return never_an_organization(name) or needs_evidence(name) or name in self.terms or (
             known is not None and known.category != "Organization")
 
     def _proven(self, name: str, text: str, span: Span) -> bool:
