@@ -287,7 +287,8 @@ def _epoch_rows(table: list[dict[str, str]], orgs: OrgMapper, cleaner: NameClean
     `since`, credited to the first lab Epoch lists (`BlenderBot 3`: McGill, Meta AI, Mila).
 
     Epoch also lists research artefacts named by a phrase ("Table Tennis Agent") or a
-    combination ("VQGAN + CLIP"); those are kept only if models.dev knows the same name.
+    combination ("VQGAN + CLIP"); those are kept only if models.dev knows the same name,
+    or, for a phrase, a model named by its first word (`Llama Guard`).
     """
     for row in table:
         if row["publication_date"] < since or " + " in row["model"]:
@@ -297,8 +298,17 @@ def _epoch_rows(table: list[dict[str, str]], orgs: OrgMapper, cleaner: NameClean
             continue
         surface = cleaner.surface(row["model"], org)
         name = cleaner.identity(surface)
-        if token_key(name) in known or not _is_phrase(name):
+        if token_key(name) in known or not _is_phrase(name) or _starts_a_family(name, known):
             yield Row(surface, name, org, "epoch")
+
+
+FAMILY_MIN_NAMES = 3  # models.dev names holding a word before it counts as a family
+
+
+def _starts_a_family(name: str, known: set[tuple[str, ...]]) -> bool:
+    """`Llama Guard`: a phrase whose first word is in several models.dev names (`Llama 3.1 8B`)."""
+    first = re.split(r"[\s-]+", name)[0].lower()
+    return sum(1 for key in known if first in key) >= FAMILY_MIN_NAMES
 
 
 def _is_phrase(name: str) -> bool:
