@@ -222,3 +222,11 @@ def test_an_acronym_spelled_out_with_an_organizations_word_stays_possible():
     text = ("The Association for Dialogue Research (ADR) met. Masked Span Prediction (MSP) "
             "came up.")
     assert defined_terms(text, common) == {"MSP"}
+
+
+def test_a_checkpoint_named_by_its_id_in_prose_is_a_model(analyzer):
+    text = ("We embedded every note with acme-embedding-v3-small, then tried "
+            "sentence-MiniLM-L12-v2 and a gtr-t5-base variant; the sqlite-utils-3 release "
+            "and the report-2024-q3 tag name nothing.")
+    assert topics(analyzer, text, "Model") == {"acme-embedding-v3-small",
+                                               "sentence-MiniLM-L12-v2", "gtr-t5-base"}

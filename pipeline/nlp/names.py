@@ -17,8 +17,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..records import Topic
 from .gazetteer import Gazetteer, Mention, Span
-from .name_parts import TOKEN, VARIANTS, YEAR
+from .name_parts import TOKEN, VARIANTS, YEAR, has_digit
 from .organizations import (
     needs_evidence,
     never_an_organization,
@@ -36,6 +37,8 @@ CITED_AUTHOR = re.compile(r"\s+et al\b")
 MODEL_CUE = re.compile(r"^[\s-]+(?:models?|chatbots?|LLMs?|language models?|checkpoints?|"
                        r"weights)\b")
 COMPOUND = {"-", "/", "_", "."}
+CHECKPOINT_ID = re.compile(r"(?<![\w/.@-])[a-z][a-z0-9]*(?:-[A-Za-z0-9.]*[A-Za-z0-9]){2,}"
+                           r"(?![\w/@-])")
 SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|[\"“(]\s*)$")
 BY_MAKER = re.compile(r"^\s*\(by\s")
 DESCRIBED_AS_MODEL = re.compile(
@@ -74,7 +77,31 @@ def find_mentions(gazetteer: Gazetteer, texts: Sequence[str], words: Words,
         named = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(families))) + r")\b")
         found = [list(gazetteer.find(text, families, words.common)) if named.search(text)
                  else mentions for text, mentions in zip(texts, found, strict=True)]
+    found = [[*mentions, *_checkpoint_ids(gazetteer, text, mentions)]
+             for text, mentions in zip(texts, found, strict=True)]
     return complete_short_names(gazetteer, texts, found)
+
+
+def _checkpoint_ids(gazetteer: Gazetteer, text: str, mentions: list[Mention]) -> list[Mention]:
+    """Checkpoints named by their id in prose (`all-MiniLM-L6-v2`, `gtr-t5-large`,
+    `jina-embeddings-v2-small-en`): a lowercase-led id of three parts or more, one with a
+    digit, and one that names a model (a known model's word, an inner capital, or
+    `embedding`). An id led by a tool's name is its plugin (`llm-claude-3`), not a model."""
+    taken = [(m.start, m.end) for m in mentions]
+    found = []
+    for match in CHECKPOINT_ID.finditer(text):
+        parts = match.group().split("-")
+        if _overlaps(*match.span(), taken) or not_a_model(parts[0]) or not any(
+                map(has_digit, parts)) or not any(_names_a_model(gazetteer, p) for p in parts):
+            continue
+        found.append(Mention(Topic(match.group(), "Model"), *match.span()))
+    return found
+
+
+def _names_a_model(gazetteer: Gazetteer, part: str) -> bool:
+    known = gazetteer.lookup([part]) or gazetteer.lookup([part.upper()])
+    return (known is not None and known.category == "Model") or part.lower().startswith(
+        "embed") or any(c.isupper() for c in part[1:])
 
 
 def stands(text: str, mention: Mention, plain_words: frozenset[str]) -> bool:
