@@ -230,3 +230,8 @@ def test_a_checkpoint_named_by_its_id_in_prose_is_a_model(analyzer):
             "and the report-2024-q3 tag name nothing.")
     assert topics(analyzer, text, "Model") == {"acme-embedding-v3-small",
                                                "sentence-MiniLM-L12-v2", "gtr-t5-base"}
+
+
+def test_a_known_family_word_before_models_names_the_family(analyzer):
+    text = "In our long-context tests, Falcon models held up better than we expected."
+    assert topics(analyzer, text, "Model") == {"Falcon"}

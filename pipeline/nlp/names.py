@@ -150,7 +150,7 @@ def _unseen_models(gazetteer: Gazetteer, texts: Sequence[str], found: list[list[
             if _overlaps(token.start(), token.end(), taken) or not _may_be_unseen_model(
                     gazetteer, text, token, words):
                 continue
-            if _model_context(text, token, mentions, words.common):
+            if _model_context(gazetteer, text, token, mentions, words.common):
                 proven.add(token.group())
     return frozenset(proven)
 
@@ -182,13 +182,13 @@ def _distinctive(word: str, common: frozenset[str]) -> bool:
             or word.lower() not in common)
 
 
-def _model_context(text: str, token: re.Match[str], mentions: list[Mention],
-                   common: frozenset[str]) -> bool:
+def _model_context(gazetteer: Gazetteer, text: str, token: re.Match[str],
+                   mentions: list[Mention], common: frozenset[str]) -> bool:
     start, end, word = token.start(), token.end(), token.group()
     after = text[end:end + 80]
     if BY_MAKER.match(after) or DESCRIBED_AS_MODEL.match(after):
         return True
-    distinctive = _distinctive(word, common)
+    distinctive = _distinctive(word, common) or word.lower() in gazetteer.first_words
     before = text[max(0, start - 40):start]
     if distinctive and (MODEL_CUE.match(after) or MODELS_LIKE.search(before)):
         return True
