@@ -235,3 +235,10 @@ def test_a_checkpoint_named_by_its_id_in_prose_is_a_model(analyzer):
 def test_a_known_family_word_before_models_names_the_family(analyzer):
     text = "In our long-context tests, Falcon models held up better than we expected."
     assert topics(analyzer, text, "Model") == {"Falcon"}
+
+
+def test_a_platform_proven_by_the_strongest_context_is_an_organization(analyzer):
+    hosted = "I host the slides on Netlify, next to the demo."
+    sponsor = "The maintainer's time this spring is funded by Netlify, which is generous."
+    assert topics(analyzer, hosted, "Organization") == set()
+    assert "Netlify" in topics(analyzer, sponsor, "Organization")

@@ -172,12 +172,13 @@ class StatisticalOrgs:
                 self.proven_names.add(name)
 
     def read_named(self, text: str, taken: list[tuple[int, int]]) -> None:
-        """Names the strongest proofs name, where spaCy saw none."""
+        """Names the strongest proofs name, where spaCy saw none: a platform too ("supported
+        by Fly.io"), since the proof is the evidence it needs."""
         for pattern in NAMED:
             for match in pattern.finditer(text):
                 start, end = match.span("name")
                 name = THE.sub("", match["name"]).removesuffix("'s").removesuffix("’s")
-                if _overlaps(start, end, taken) or self._known_otherwise(name) or (
+                if _overlaps(start, end, taken) or self._not_organization(name) or (
                         " " not in name and name.lower() in self.common_words):
                     continue
                 self.seen[name] += 1
@@ -194,7 +195,7 @@ class StatisticalOrgs:
                     (s.start, s.end) for s in spans if s.label in NUMBERS]):
                 continue  # "(Part Two)" of a title spaCy took for a person
             name = match["name"]
-            if self._known_otherwise(name) or (" " not in name
+            if self._not_organization(name) or (" " not in name
                                                and name.lower() in self.common_words):
                 continue
             self.seen[name] += 1
@@ -205,8 +206,12 @@ class StatisticalOrgs:
                         for name in self.proven_names})
 
     def _known_otherwise(self, name: str) -> bool:
+        """Never an organization, or one that needs more proof than spaCy's label."""
+        return needs_evidence(name) or self._not_organization(name)
+
+    def _not_organization(self, name: str) -> bool:
         known = self.gazetteer.lookup(TOKEN.findall(name))
-        return never_an_organization(name) or needs_evidence(name) or name in self.terms or (
+        return never_an_organization(name) or name in self.terms or (
             known is not None and known.category != "Organization")
 
     def _proven(self, name: str, text: str, span: Span) -> bool:
