@@ -242,3 +242,9 @@ def test_a_platform_proven_by_the_strongest_context_is_an_organization(analyzer)
     sponsor = "The maintainer's time this spring is funded by Netlify, which is generous."
     assert topics(analyzer, hosted, "Organization") == set()
     assert "Netlify" in topics(analyzer, sponsor, "Organization")
+
+
+def test_every_name_listed_as_an_example_of_a_kind_of_organization_is_one(analyzer):
+    text = "Teams already trust hosting vendors such as AWS and Google Cloud with this."
+    assert {"Amazon Web Services", "Google Cloud"} <= topics(analyzer, text, "Organization")
+    assert topics(analyzer, "The demo runs on Google Cloud.", "Organization") == set()

@@ -236,9 +236,11 @@ def _is_organization_here(text: str, mention: Mention, plain_words: frozenset[st
 
 
 def _in_a_product_name(text: str, mention: Mention) -> bool:
-    """`Amazon` in "Amazon Bedrock", `Google` in "Google Colab": the product, not its maker."""
+    """`Amazon` in "Amazon Bedrock", `Google` in "Google Colab": the product, not its maker
+    (a platform named alone, "Google Cloud", is no longer phrase around itself)."""
     start = max(0, mention.start - PHRASE_REACH)
     return any(m.start() <= mention.start - start and mention.end - start <= m.end()
+               and m.end() - m.start() > mention.end - mention.start
                for m in non_entity_phrases().finditer(text[start:mention.end + PHRASE_REACH]))
 
 

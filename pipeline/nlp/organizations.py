@@ -52,6 +52,10 @@ AFTER = re.compile(
     rf"recently|quietly|then|now|reportedly|officially|today)\s+)*(?:{ACTS})\b)")
 APPOSITION = re.compile(rf"^\s*(?:,|\(|—|–| -)\s*(?:a|an|the)\s+(?:[\w.&'-]+\s+){{0,5}}?"
                         rf"(?:{KINDS})\b", re.IGNORECASE)
+# "companies like X", "cloud providers such as X and Y": each name listed after it.
+EXAMPLES_OF_KIND = (r"\b(?:companies|providers|vendors|labs|startups|firms|organi[sz]ations|"
+                    r"publishers|sponsors|partners) (?:like|such as|including)"
+                    r"(?:\s+[A-Z][\w.&'-]*(?: [A-Z][\w.&'-]*)*(?:,| and| or|, and))*")
 BEFORE = re.compile(
     rf"(?:\b(?:{PEOPLE})\s+(?:at|from|of)|\b(?:acquired|funded|backed|owned|built|developed|"
     rf"released|made|trained|created|founded|published|sponsored|run|operated|led|bought|"
@@ -59,7 +63,7 @@ BEFORE = re.compile(
     rf"\b(?:joined|left|join|leave|leaving|joining)|"
     rf"\bworks? (?:at|for)|\bworked (?:at|for)|\bjob at|\bpartnership with|\bpartnered with|"
     rf"\bdeal with|\binvestments? in|\binvested in|\bstake in|\bacquisition of|\bsued|"
-    rf"\b(?:the|a|an) (?:{KINDS})|\bcompanies (?:like|such as|including)|\(by)\s+$",
+    rf"\b(?:the|a|an) (?:{KINDS})|{EXAMPLES_OF_KIND}|\(by)\s+$",
     re.IGNORECASE)
 ORG_NAME = (r"(?=[\w.&'-]*[A-Za-z][\w.&'-]*[A-Za-z])[A-Z0-9][\w&'-]*(?:\.[A-Za-z]+)?"
             r"(?: (?:[A-Z][\w&'-]*|&|of|for|de))*?")
