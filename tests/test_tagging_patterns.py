@@ -248,3 +248,11 @@ def test_every_name_listed_as_an_example_of_a_kind_of_organization_is_one(analyz
     text = "Teams already trust hosting vendors such as AWS and Google Cloud with this."
     assert {"Amazon Web Services", "Google Cloud"} <= topics(analyzer, text, "Organization")
     assert topics(analyzer, "The demo runs on Google Cloud.", "Organization") == set()
+
+
+def test_mit_in_a_table_of_licences_is_the_licence_not_the_institute(analyzer):
+    licences = ("| Checkpoint | Licence |\n|---|---|\n| Phi-2 | MIT |\n"
+                "| Mistral 7B | Apache 2.0 |\n")
+    labs = "| Lab | City |\n|---|---|\n| MIT | Cambridge |\n"
+    assert topics(analyzer, licences, "Organization") == set()
+    assert topics(analyzer, labs, "Organization") == {"Massachusetts Institute of Technology"}

@@ -40,6 +40,7 @@ SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[A-Z\"“‘(\[])")
 NLP_BATCH = 16
 REFERENCES_HEADING = re.compile(r"^\W*(?:references?|citations?|bibliography)\W*$",
                                 re.IGNORECASE)
+LICENCE_WORDS = re.compile(r"\b(?:Apache|GPL|BSD|CC[- ]BY)\b|licen[cs]e", re.IGNORECASE)
 CATEGORY_ORDER = {"Model": 0, "Organization": 1, "Concept": 2}
 
 
@@ -88,9 +89,11 @@ class Analyzer:
                                                           common))
         found = find_mentions(self.gazetteer, texts, words, [[], *entities])
         cited = [False, *_in_references(pieces)]
+        licences = [False, *_in_licence_tables(pieces)]
         counts: Counter[Topic] = Counter(
-            m.topic for text, mentions, citing in zip(texts, found, cited, strict=True)
-            for m in mentions if stands(text, m, plain_words)
+            m.topic for text, mentions, citing, licence in zip(texts, found, cited, licences,
+                                                                strict=True)
+            for m in mentions if stands(text, m, plain_words, licence)
             and not (citing and m.topic.category == "Organization"))
         ner_orgs = StatisticalOrgs(self.gazetteer, words.common, words.terms)
         for piece, spans, mentions, citing in zip(pieces, entities, found[1:], cited[1:],
@@ -168,6 +171,20 @@ def _in_references(pieces: list[Block]) -> list[bool]:
         if piece.kind == "heading":
             citing = bool(REFERENCES_HEADING.match(piece.text))
         marks.append(citing)
+    return marks
+
+
+def _in_licence_tables(pieces: list[Block]) -> list[bool]:
+    """Which pieces are rows of a table that names licences somewhere (`Apache 2.0`, `GPL`,
+    "Llama 2 license"): a cell there that holds only `MIT` is the licence."""
+    marks = [False] * len(pieces)
+    start = 0
+    for end in range(len(pieces) + 1):
+        if end < len(pieces) and pieces[end].kind == "row":
+            continue
+        if any(LICENCE_WORDS.search(p.text) for p in pieces[start:end]):
+            marks[start:end] = [True] * (end - start)
+        start = end + 1
     return marks
 
 

@@ -104,14 +104,16 @@ def _names_a_model(gazetteer: Gazetteer, part: str) -> bool:
         "embed") or any(c.isupper() for c in part[1:])
 
 
-def stands(text: str, mention: Mention, plain_words: frozenset[str]) -> bool:
+def stands(text: str, mention: Mention, plain_words: frozenset[str],
+           licence_table: bool = False) -> bool:
     """Whether a mention counts as a topic of the article; never an author cited as
-    "Yi et al.", whose name is a model's or an organization's."""
+    "Yi et al.", whose name is a model's or an organization's. `licence_table`: `text` is a
+    row of a table that names licences."""
     if CITED_AUTHOR.match(text, mention.end):
         return False
     if mention.topic.category != "Organization":
         return _is_model_here(text, mention, plain_words) if mention.tentative else True
-    if _names_a_licence(text, mention) or _names_a_product(text, mention):
+    if _names_a_licence(text, mention, licence_table) or _names_a_product(text, mention):
         return False
     if mention.tentative:
         return proves_organization(text, mention.start, mention.end)
@@ -250,6 +252,10 @@ def _names_a_product(text: str, mention: Mention) -> bool:
     return bool(number) and not YEAR.match(number["number"])
 
 
-def _names_a_licence(text: str, mention: Mention) -> bool:
-    """`MIT License`, `Apache licence`: the name of a licence, not its organization."""
-    return bool(LICENCE.match(text, mention.end))
+def _names_a_licence(text: str, mention: Mention, licence_table: bool) -> bool:
+    """`MIT License`, `Apache licence`: the name of a licence, not its organization; so is
+    a cell that holds only the name in a table of licences (`| MIT |` beside `| Apache
+    2.0 |`)."""
+    before, after = text[:mention.start].rstrip(), text[mention.end:].lstrip()
+    alone = before[-1:] in ("", "|") and after[:1] in ("", "|")
+    return bool(LICENCE.match(text, mention.end)) or (licence_table and alone)
