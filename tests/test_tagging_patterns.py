@@ -256,3 +256,19 @@ def test_mit_in_a_table_of_licences_is_the_licence_not_the_institute(analyzer):
     labs = "| Lab | City |\n|---|---|\n| MIT | Cambridge |\n"
     assert topics(analyzer, licences, "Organization") == set()
     assert topics(analyzer, labs, "Organization") == {"Massachusetts Institute of Technology"}
+
+
+@pytest.mark.parametrize("text", [
+    "Passages are ranked by Okapi25, a classic lexical scoring function. Okapi25 models "
+    "are cheap, and XLNet reads the top ten.",
+    "In print, CMYK models the colour of the inks, while XLNet writes the captions.",
+    "We rendered every scene on the NVIDIA Omniverse platform and let XLNet caption it.",
+])
+def test_a_method_a_verb_or_a_product_of_a_kind_is_no_model(analyzer, text):
+    assert topics(analyzer, text, "Model") == {"XLNet"}
+
+
+def test_a_name_described_as_a_method_is_no_organization(analyzer):
+    text = ("Passages are ranked by Okapi25, a classic lexical scoring function. The "
+            "researchers at Okapi25 are, of course, a figure of speech.")
+    assert topics(analyzer, text, "Organization") == set()

@@ -1,10 +1,12 @@
-"""Acronyms an article spells out as a phrase of ordinary words.
+"""Terms an article defines: acronyms it spells out as a phrase of ordinary words, and names
+it describes as a method, a tool or a dataset.
 
 Research posts define their terms: "Open-Domain Question Answering (ODQA)", "Continuous
-Bag-of-Words (CBOW)", "CC-VAE (Context-Conditioned VAE)". Such an acronym names a task, a
-method or an architecture the words describe, not a product: the tagger never takes it
-for a model or an organization it does not already know. A phrase that holds an
-organization's word ("Association for Computational Linguistics (ACL)") is left alone.
+Bag-of-Words (CBOW)", "CC-VAE (Context-Conditioned VAE)", "BM25, a classic retrieval
+scoring function". Such a name is a task, a method, an architecture or a tool, not a
+product: the tagger never takes it for a model or an organization it does not already know,
+anywhere in the article. A phrase that holds an organization's word ("Association for
+Computational Linguistics (ACL)") is left alone.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from __future__ import annotations
 import re
 
 from .name_parts import TOKEN
+from .organizations import APPOSITION_OF_KIND
 
 ACRONYM = r"[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9-]*"
 PHRASE = r"[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,7}"
 # "words (ACR)" and "ACR (words" with the definition ending at `)`, `;` or `,`.
 AFTER_PHRASE = re.compile(rf"(?P<phrase>{PHRASE})\s+\((?P<acronym>{ACRONYM})[);,]")
+DESCRIBED = re.compile(rf"(?<![\w.-])(?P<name>[A-Z][\w.-]*[\w]){APPOSITION_OF_KIND}")
 BEFORE_PHRASE = re.compile(rf"(?<![\w-])(?P<acronym>{ACRONYM})\s+\((?P<phrase>{PHRASE})[);,]")
 ORGANIZATION_WORDS = {
     "association", "institute", "university", "college", "laboratory", "laboratories", "lab",
@@ -27,13 +31,15 @@ ORGANIZATION_WORDS = {
 
 
 def defined_terms(text: str, common: frozenset[str]) -> frozenset[str]:
-    """The acronyms `text` spells out as a phrase of `common` words (or acronyms)."""
+    """The acronyms `text` spells out as a phrase of `common` words (or acronyms), and the
+    one-word names it describes as a method or tool ("BM25, a scoring function")."""
     terms = set()
     for pattern in (AFTER_PHRASE, BEFORE_PHRASE):
         for match in pattern.finditer(text):
             words = _spelling_words(match["phrase"].split(), match["acronym"])
             if words and _is_description(words, common):
                 terms.add(match["acronym"])
+    terms.update(match["name"] for match in DESCRIBED.finditer(text))
     return frozenset(terms)
 
 

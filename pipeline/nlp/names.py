@@ -21,6 +21,7 @@ from ..records import Topic
 from .gazetteer import Gazetteer, Mention, Span
 from .name_parts import TOKEN, VARIANTS, YEAR, has_digit
 from .organizations import (
+    described_as_no_entity,
     needs_evidence,
     never_an_organization,
     non_entity_phrases,
@@ -35,7 +36,7 @@ LICENCE = re.compile(r"(?:[ -]+(?:or|and|/|,|Apache|BSD|GPL|\d(?:\.\d)?|v\d))*[ 
 PRODUCT_NUMBER = re.compile(r" (?P<number>\d+[A-Za-z]*|[A-Za-z]{1,2}\d+[A-Za-z\d]*)\b")
 CITED_AUTHOR = re.compile(r"\s+et al\b")
 MODEL_CUE = re.compile(r"^[\s-]+(?:models?|chatbots?|LLMs?|language models?|checkpoints?|"
-                       r"weights)\b")
+                       r"weights)\b(?!\s+(?:the|a|an|its|their|how|what)\b)")
 COMPOUND = {"-", "/", "_", "."}
 CHECKPOINT_ID = re.compile(r"(?<![\w/.@-])[a-z][a-z0-9]*(?:-[A-Za-z0-9.]*[A-Za-z0-9]){2,}"
                            r"(?![\w/@-])")
@@ -188,6 +189,8 @@ def _model_context(gazetteer: Gazetteer, text: str, token: re.Match[str],
                    mentions: list[Mention], common: frozenset[str]) -> bool:
     start, end, word = token.start(), token.end(), token.group()
     after = text[end:end + 80]
+    if described_as_no_entity(after):
+        return False
     if BY_MAKER.match(after) or DESCRIBED_AS_MODEL.match(after):
         return True
     distinctive = _distinctive(word, common) or word.lower() in gazetteer.first_words

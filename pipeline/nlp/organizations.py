@@ -82,6 +82,16 @@ NAMED = [re.compile(pattern) for pattern in (
     rf"{NAME_END}",
     rf"(?P<name>{ORG_NAME}),? (?:Inc|Corp|Ltd|LLC|GmbH|PLC)\b",
 )]
+# "BM25, a classic retrieval scoring function", "the NVIDIA Omniverse platform", "Image
+# Transformer (Parmar et al., 2018)": a method, a product or a paper's contribution.
+NO_ENTITY_KINDS = (r"function|algorithm|method|technique|loss|metric|score|objective|approach|"
+                   r"dataset|benchmark|library|framework|toolkit|tool|format|protocol|platform|"
+                   r"plugin|extension|engine|app|service|SDK|API")
+APPOSITION_OF_KIND = (rf",\s+(?:a|an|the)\s+(?:(?!models?\b|fine-?tune|LLM|chatbot)[\w.-]+\s+)"
+                      rf"{{0,5}}?(?:{NO_ENTITY_KINDS})\b")
+DESCRIBED_AS_NO_ENTITY = re.compile(
+    rf"^(?:{APPOSITION_OF_KIND}|\s+(?:{NO_ENTITY_KINDS})\b"
+    rf"|\s*\((?:[A-Z][\w'-]+,?\s+)+et al\b)")
 NUMBERS = {"CARDINAL", "ORDINAL", "DATE", "QUANTITY"}
 AFFILIATION = re.compile(rf"\s*\((?P<name>{ORG_NAME})\)")
 CONTEXT = 120  # characters read on each side of a mention
@@ -131,6 +141,12 @@ def non_entity_phrases() -> re.Pattern[str]:
 @cache
 def _methods() -> frozenset[str]:
     return frozenset(load_json("not_entities.json")["not_models"])
+
+
+def described_as_no_entity(after: str) -> bool:
+    """Whether the words after a name make it a method, a product or a cited paper's
+    contribution rather than a model or an organization."""
+    return bool(DESCRIBED_AS_NO_ENTITY.match(after))
 
 
 def needs_evidence(name: str) -> bool:
@@ -220,7 +236,10 @@ class StatisticalOrgs:
 
     def _proven(self, name: str, text: str, span: Span) -> bool:
         """An ordinary word (`Arm`, `Amnesty`) needs a legal suffix or an apposition; other
-        names any proof, or a corporate word after a name no dictionary has."""
+        names any proof, or a corporate word after a name no dictionary has; none counts
+        for a name described as a method or product, or cited as a paper's."""
+        if described_as_no_entity(text[span.end:span.end + CONTEXT]):
+            return False
         if " " not in name and name.lower() in self.common_words:
             after = text[span.end:span.end + CONTEXT]
             return bool(LEGAL_SUFFIX.match(after) or APPOSITION.match(after))
