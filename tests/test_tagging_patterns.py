@@ -272,3 +272,9 @@ def test_a_name_described_as_a_method_is_no_organization(analyzer):
     text = ("Passages are ranked by Okapi25, a classic lexical scoring function. The "
             "researchers at Okapi25 are, of course, a figure of speech.")
     assert topics(analyzer, text, "Organization") == set()
+
+
+def test_a_word_hyphened_before_a_known_model_is_part_of_a_new_name(analyzer):
+    text = ("We benchmarked Quickened-Whisper Large v3 against Meta-Llama-3-8B on the "
+            "same clips.")
+    assert topics(analyzer, text, "Model") == {"Quickened-Whisper Large v3", "Llama 3 8B"}

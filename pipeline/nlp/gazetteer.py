@@ -206,7 +206,11 @@ class Gazetteer:
                 i += 1
                 continue
             topic, length = found
-            yield Mention(topic, tokens[i].start(), tokens[i + length - 1].end())
+            start = tokens[i].start()
+            if self._named_prefix(tokens, i, topic):
+                start = tokens[i - 1].start()
+                topic = Topic(f"{tokens[i - 1].group()}-{topic.name}", "Model")
+            yield Mention(topic, start, tokens[i + length - 1].end())
             yield from self._slash_versions(text, tokens, i, length, topic)
             i += length
 
@@ -224,6 +228,19 @@ class Gazetteer:
             word = tokens[i].group()
             return self._extended(tokens, i, 1, run, Topic(word, "Model"))
         return known
+
+    def _named_prefix(self, tokens: list[re.Match[str]], i: int, topic: Topic) -> bool:
+        """A capitalized word hyphened before a known model is part of a new model's name
+        (`Distil-Whisper`, `OpenBuddy-Zephyr`), unless it is a maker or a model itself
+        (`Meta-Llama-3-8B`, `LLaVA-NeXT-Mistral-7B`: those stay two names)."""
+        if i == 0 or topic.category != "Model":
+            return False
+        word, text = tokens[i - 1].group(), tokens[i].string
+        joined = text[tokens[i - 1].end():tokens[i].start()] == "-"
+        alone = i == 1 or text[tokens[i - 2].end():tokens[i - 1].start()] not in ("-", "/", "_")
+        return (joined and alone and word[:1].isupper() and word.isalpha() and len(word) > 2
+                and not self._is_organization(word) and not self._is_model(word)
+                and self.lookup([word]) is None and word.lower() not in self.first_words)
 
     def _is_model(self, word: str) -> bool:
         known = self.lookup([word])
