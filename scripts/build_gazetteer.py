@@ -482,7 +482,7 @@ def _library_models(names: list[str], entities: list[Entity], overrides: dict) -
 def _is_library_model(name: str, families: set[str]) -> bool:
     """Left out: a family the tables know in another version (`Falcon3`), a class name
     (`CLIPTextModel`), a slug (`mamba2`), a phrase with lowercase words (`Encoder decoder`),
-    a three-letter acronym (`SAM` sites, `LED`, `GIT`), and a plain word or phrase
+    a name of three letters (`SAM` sites, `LED`, `ViT`), and a plain word or phrase
     (`Perceiver`, `Decision Transformer`): research posts use those for the architecture,
     a method, or what the words mean, and a plain word taken for a model would also cut
     `Falcon Mamba 7B` down to `Mamba 7B`."""
@@ -490,7 +490,7 @@ def _is_library_model(name: str, families: set[str]) -> bool:
     return not ((versioned and versioned[1].lower() in families) or CLASS_NAME.search(name)
                 or "_" in name or not name[:1].isupper()
                 or any(word[:1].islower() for word in name.split()[1:])
-                or re.fullmatch(r"[A-Z]{2,3}", name) or _is_plain_phrase(name))
+                or re.fullmatch(r"[A-Za-z]{2,3}", name) or _is_plain_phrase(name))
 
 
 def _never_models() -> list[str]:

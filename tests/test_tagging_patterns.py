@@ -278,3 +278,8 @@ def test_a_word_hyphened_before_a_known_model_is_part_of_a_new_name(analyzer):
     text = ("We benchmarked Quickened-Whisper Large v3 against Meta-Llama-3-8B on the "
             "same clips.")
     assert topics(analyzer, text, "Model") == {"Quickened-Whisper Large v3", "Llama 3 8B"}
+
+
+def test_a_vision_model_named_with_its_backbone_is_that_variant(analyzer):
+    text = "The images go through CLIP ViT-L/14 first; Claude Monet painted the test set."
+    assert topics(analyzer, text, "Model") == {"CLIP ViT-L/14"}

@@ -380,9 +380,12 @@ def _unordered_key(tokens: list[str]) -> tuple[str, ...]:
 def _is_persons_name(
     found: tuple[Topic, int], tokens: list[re.Match[str]], i: int, run: int
 ) -> bool:
-    """`Claude Monet`, `Claude Shannon`: a one-word model name followed by a capitalised word."""
+    """`Claude Monet`, `Claude Shannon`: a one-word model name written like a first name,
+    followed by a capitalised word (`CLIP ViT-L/14` is no person)."""
     topic, length = found
-    if topic.category != "Model" or length != 1 or run < 2 or " " in topic.name:
+    word = tokens[i].group()
+    if topic.category != "Model" or length != 1 or run < 2 or " " in topic.name \
+            or not (word[:1].isupper() and word[1:].islower()):
         return False
     following = tokens[i + 1].group()
     return following[:1].isupper() and following.isalpha() and not is_model_suffix(following)

@@ -38,6 +38,7 @@ CITED_AUTHOR = re.compile(r"\s+et al\b")
 MODEL_CUE = re.compile(r"^[\s-]+(?:models?|chatbots?|LLMs?|language models?|checkpoints?|"
                        r"weights)\b(?!\s+(?:the|a|an|its|their|how|what)\b)")
 COMPOUND = {"-", "/", "_", "."}
+BACKBONE = re.compile(r"[ -](?P<spec>(?:ViT|RN)-?[A-Za-z0-9]*\d*(?:/\d+)?)(?![\w/-])")
 CHECKPOINT_ID = re.compile(r"(?<![\w/.@-])[a-z][a-z0-9]*(?:-[A-Za-z0-9.]*[A-Za-z0-9]){2,}"
                            r"(?![\w/@-])")
 SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|[\"“(]\s*)$")
@@ -78,7 +79,7 @@ def find_mentions(gazetteer: Gazetteer, texts: Sequence[str], words: Words,
         named = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(families))) + r")\b")
         found = [list(gazetteer.find(text, families, words.common)) if named.search(text)
                  else mentions for text, mentions in zip(texts, found, strict=True)]
-    found = [[*mentions, *_checkpoint_ids(gazetteer, text, mentions)]
+    found = [_with_backbones(text, [*mentions, *_checkpoint_ids(gazetteer, text, mentions)])
              for text, mentions in zip(texts, found, strict=True)]
     return complete_short_names(gazetteer, texts, found)
 
@@ -97,6 +98,24 @@ def _checkpoint_ids(gazetteer: Gazetteer, text: str, mentions: list[Mention]) ->
             continue
         found.append(Mention(Topic(match.group(), "Model"), *match.span()))
     return found
+
+
+def _with_backbones(text: str, mentions: list[Mention]) -> list[Mention]:
+    """`CLIP ViT-L/14`, `CLIP RN50`: a vision model named with its backbone is that variant
+    (and the backbone no model of its own)."""
+    kept: list[Mention] = []
+    end = -1
+    for mention in sorted(mentions, key=lambda m: m.start):
+        if mention.start < end:
+            continue
+        spec = BACKBONE.match(text, mention.end)
+        if spec and mention.topic.category == "Model" and not mention.tentative:
+            topic = mention.topic
+            mention = Mention(Topic(f"{topic.name} {spec['spec']}", "Model",
+                                    organization=topic.organization), mention.start, spec.end())
+            end = spec.end()
+        kept.append(mention)
+    return kept
 
 
 def _names_a_model(gazetteer: Gazetteer, part: str) -> bool:
