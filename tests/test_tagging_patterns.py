@@ -283,3 +283,8 @@ def test_a_word_hyphened_before_a_known_model_is_part_of_a_new_name(analyzer):
 def test_a_vision_model_named_with_its_backbone_is_that_variant(analyzer):
     text = "The images go through CLIP ViT-L/14 first; Claude Monet painted the test set."
     assert topics(analyzer, text, "Model") == {"CLIP ViT-L/14"}
+
+
+def test_a_name_described_as_a_model_in_parentheses_is_one(analyzer):
+    text = "In August, Zorblat (a chat fine-tune of LLaMA) came out and did well."
+    assert "Zorblat" in topics(analyzer, text, "Model")

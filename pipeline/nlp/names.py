@@ -44,7 +44,8 @@ CHECKPOINT_ID = re.compile(r"(?<![\w/.@-])[a-z][a-z0-9]*(?:-[A-Za-z0-9.]*[A-Za-z
 SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|[\"“(]\s*)$")
 BY_MAKER = re.compile(r"^\s*\(by\s")
 DESCRIBED_AS_MODEL = re.compile(
-    r"^(?:\s+v?\d+(?:\.\d+)*)?(?:,|:|\s+[-—–])\s+(?:also\s+|now\s+)?(?:a|an|the)\s+"
+    r"^(?:\s+v?\d+(?:\.\d+)*)?(?:(?:,|:|\s+[-—–])\s+|\s*\(\s*)(?:also\s+|now\s+)?"
+    r"(?:a|an|the)\s+"
     r"(?:[\w.()-]+\s+){0,6}?(?:model|fine-?tune[sd]?|finetune[sd]?|LLM|chatbot|variant|"
     r"checkpoint)\b")
 MODELS_LIKE = re.compile(r"\bmodels?,?\s+(?:like|such as|including)\s+$")
