@@ -12,6 +12,7 @@ Computational Linguistics (ACL)") is left alone.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from .name_parts import TOKEN
 from .organizations import APPOSITION_OF_KIND
@@ -19,7 +20,8 @@ from .organizations import APPOSITION_OF_KIND
 ACRONYM = r"[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9-]*"
 PHRASE = r"[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,7}"
 # "words (ACR)" and "ACR (words" with the definition ending at `)`, `;` or `,`.
-AFTER_PHRASE = re.compile(rf"(?P<phrase>{PHRASE})\s+\((?P<acronym>{ACRONYM})[);,]")
+IN_PARENTHESES = re.compile(rf"\s\((?P<acronym>{ACRONYM})[);,]")
+PHRASE_BEFORE = re.compile(r"[^.;:!?,()\[\]]{1,120}$")
 DESCRIBED = re.compile(rf"(?<![\w.-])(?P<name>[A-Z][\w.-]*[\w]){APPOSITION_OF_KIND}")
 BEFORE_PHRASE = re.compile(rf"(?<![\w-])(?P<acronym>{ACRONYM})\s+\((?P<phrase>{PHRASE})[);,]")
 ORGANIZATION_WORDS = {
@@ -34,13 +36,23 @@ def defined_terms(text: str, common: frozenset[str]) -> frozenset[str]:
     """The acronyms `text` spells out as a phrase of `common` words (or acronyms), and the
     one-word names it describes as a method or tool ("BM25, a scoring function")."""
     terms = set()
-    for pattern in (AFTER_PHRASE, BEFORE_PHRASE):
-        for match in pattern.finditer(text):
-            words = _spelling_words(match["phrase"].split(), match["acronym"])
-            if words and _is_description(words, common):
-                terms.add(match["acronym"])
+    for acronym, phrase in _definitions(text):
+        words = _spelling_words(phrase, acronym)
+        if words and _is_description(words, common):
+            terms.add(acronym)
     terms.update(match["name"] for match in DESCRIBED.finditer(text))
     return frozenset(terms)
+
+
+def _definitions(text: str) -> Iterator[tuple[str, list[str]]]:
+    """Each acronym in parentheses with the words before it, and each acronym followed by
+    words in parentheses."""
+    for match in IN_PARENTHESES.finditer(text):
+        phrase = PHRASE_BEFORE.search(text, max(0, match.start() - 120), match.start())
+        if phrase:
+            yield match["acronym"], phrase.group().split()[-8:]
+    for match in BEFORE_PHRASE.finditer(text):
+        yield match["acronym"], match["phrase"].split()
 
 
 def _spelling_words(words: list[str], acronym: str) -> list[str] | None:
