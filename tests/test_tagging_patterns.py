@@ -45,11 +45,15 @@ def test_an_unknown_name_is_an_organization_when_its_context_proves_it(analyzer)
     assert "Vexel Dynamics" in topics(analyzer, text, "Organization")
 
 
-def test_a_platform_is_an_organization_only_when_it_acts_as_one(analyzer):
-    on_it = "I posted the slides in a thread on Twitter and on YouTube."
-    acting = "Twitter laid off most of its trust and safety staff that week."
+@pytest.mark.parametrize(("on_it", "acting", "name"), [
+    ("I posted the slides in a thread on Twitter and on YouTube.",
+     "Twitter laid off most of its trust and safety staff that week.", "Twitter"),
+    ("I host the slides on Netlify, next to the demo.",
+     "The maintainer's time this spring is funded by Netlify, which is generous.", "Netlify"),
+])
+def test_a_platform_is_an_organization_only_when_it_acts_as_one(analyzer, on_it, acting, name):
     assert topics(analyzer, on_it, "Organization") == set()
-    assert "Twitter" in topics(analyzer, acting, "Organization")
+    assert name in topics(analyzer, acting, "Organization")
 
 
 def test_shorthand_once_the_family_is_named_resolves_to_the_full_model(analyzer):
@@ -235,13 +239,6 @@ def test_a_checkpoint_named_by_its_id_in_prose_is_a_model(analyzer):
 def test_a_known_family_word_before_models_names_the_family(analyzer):
     text = "In our long-context tests, Falcon models held up better than we expected."
     assert topics(analyzer, text, "Model") == {"Falcon"}
-
-
-def test_a_platform_proven_by_the_strongest_context_is_an_organization(analyzer):
-    hosted = "I host the slides on Netlify, next to the demo."
-    sponsor = "The maintainer's time this spring is funded by Netlify, which is generous."
-    assert topics(analyzer, hosted, "Organization") == set()
-    assert "Netlify" in topics(analyzer, sponsor, "Organization")
 
 
 def test_every_name_listed_as_an_example_of_a_kind_of_organization_is_one(analyzer):
