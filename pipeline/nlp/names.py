@@ -66,7 +66,7 @@ class Words:
 
     prose: frozenset[str]
     common: frozenset[str]
-    terms: frozenset[str] = frozenset()  # acronyms the article spells out (acronyms.py)
+    terms: frozenset[str] = frozenset()  # terms the article defines (acronyms.py)
 
 
 def find_mentions(gazetteer: Gazetteer, texts: Sequence[str], words: Words,
