@@ -13,6 +13,7 @@ ENTRY_POINTS = {
     "Block": "text",
     "FROM_FEED": "feed_items",
     "LINK": "text",
+    "TEX_MATH": "text",
     "canonical_url": "links",
     "extract_article": "article",
     "extract_links": "links",

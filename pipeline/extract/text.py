@@ -19,6 +19,7 @@ BARE_URL = re.compile(r"\bhttps?://\S+")
 HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>|<!--.*?-->", re.DOTALL)
 UNCLOSED_TAG = re.compile(r"^\s*<[A-Za-z][^>]*$")
 LIQUID = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+TEX_MATH = re.compile(r"\$\$.*?(?:\$\$|$)", re.DOTALL)  # MathJax's `$$…$$`, to its end if unclosed
 WRAP_COLUMNS = (60, 130)  # the columns editors hard-wrap prose at lie between these
 RAGGED_EDGE = 30  # a wrapped line ends at most this far short of the column (a long word)
 SENTENCE_ENDED = re.compile(r"[.!?:;][\"'”’)\]*]*$")
@@ -90,7 +91,8 @@ def _unclosed_fence(lines: list[str]) -> int | None:
 
 def prose_words(markdown: str) -> frozenset[str]:
     """The words the prose writes in lower case: ordinary words, not names. Code (fenced or
-    inline) and URLs are left out: `pip install openai` does not make "openai" a word."""
+    inline), URLs, HTML tags, template tags and TeX math are left out: `pip install openai`
+    does not make "openai" a word, nor an anchor `<a name="ctrl" />` "ctrl"."""
     words: set[str] = set()
     in_fence = False
     lines = markdown.splitlines()
@@ -99,9 +101,14 @@ def prose_words(markdown: str) -> frozenset[str]:
         if FENCE.match(line) and number != unclosed:
             in_fence = not in_fence
         elif not in_fence:
-            prose = BARE_URL.sub(" ", LINK_TARGET.sub("]", CODE.sub(" ", line)))
+            prose = BARE_URL.sub(" ", LINK_TARGET.sub("]", _markup_free(CODE.sub(" ", line))))
             words.update(w for w in PROSE_WORD.findall(prose) if w.islower())
     return frozenset(words)
+
+
+def _markup_free(line: str) -> str:
+    """A line without its HTML tags, template tags and inline TeX math: none of it is prose."""
+    return TEX_MATH.sub(" ", HTML_TAG.sub(" ", LIQUID.sub(" ", line)))
 
 
 def markdown_to_text(markdown: str) -> str:

@@ -1,12 +1,14 @@
-"""Terms an article defines: acronyms it spells out as a phrase of ordinary words, and names
-it describes as a method, a tool or a dataset.
+"""Terms an article defines: acronyms it spells out as a phrase of ordinary words, names it
+describes as a method, a tool or a dataset, and names it introduces with a paper's citation.
 
 Research posts define their terms: "Open-Domain Question Answering (ODQA)", "Continuous
 Bag-of-Words (CBOW)", "CC-VAE (Context-Conditioned VAE)", "BM25, a classic retrieval
 scoring function". Such a name is a task, a method, an architecture or a tool, not a
 product: the tagger never takes it for a model or an organization it does not already know,
 anywhere in the article. A phrase that holds an organization's word ("Association for
-Computational Linguistics (ACL)") is left alone.
+Computational Linguistics (ACL)") is left alone. A name followed by a citation of its paper
+("Image Transformer (Parmar et al., 2018)", "Pointer Nets (Vinyals & Le, 2015)") is that
+paper's method or model, so no organization anywhere in the article.
 """
 
 from __future__ import annotations
@@ -23,7 +25,21 @@ PHRASE = r"[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,7}"
 IN_PARENTHESES = re.compile(rf"\s\((?P<acronym>{ACRONYM})[);,]")
 PHRASE_BEFORE = re.compile(r"[^.;:!?,()\[\]]{1,120}$")
 DESCRIBED = re.compile(rf"(?<![\w.-])(?P<name>[A-Z][\w.-]*[\w]){APPOSITION_OF_KIND}")
+# What research posts introduce that is neither a model nor an organization: "the REINFORCE
+# algorithm", "the InfoNCE loss", "CPC is a method for…". Not products (`the OpenAI API`):
+# a company names its platform after itself; nor datasets (`the Alpaca dataset`): a data set
+# is often named for the model trained on it.
+RESEARCH_KINDS = (r"algorithms?|methods?|techniques?|loss(?:es)?|objectives?|metrics?|"
+                  r"architectures?")
+NOT_A_MODEL_WORD = r"(?!models?\b|networks?\b|fine-?tune|LLMs?\b|chatbots?\b)"
+NAMED_KIND = re.compile(
+    rf"(?<![\w.-])(?P<name>[A-Z][\w.-]*[\w])(?:\s+(?:{RESEARCH_KINDS})\b|\s+(?:is|was)\s+"
+    rf"(?:a|an)\s+(?:{NOT_A_MODEL_WORD}[\w.-]+\s+){{0,4}}?(?:{RESEARCH_KINDS})\b)")
 BEFORE_PHRASE = re.compile(rf"(?<![\w-])(?P<acronym>{ACRONYM})\s+\((?P<phrase>{PHRASE})[);,]")
+NAME_WORD = r"[A-Z][\w.+-]*"
+AUTHOR = r"[A-Z][\w'’-]+"
+CITED = re.compile(rf"(?<![\w.-])(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{0,3}})\s*\(\s*"
+                   rf"(?:{AUTHOR},?\s+(?:(?:&|and)\s+)?)+(?:et al\b|\d{{4}}\b)")
 ORGANIZATION_WORDS = {
     "association", "institute", "university", "college", "laboratory", "laboratories", "lab",
     "labs", "foundation", "center", "centre", "society", "agency", "council", "organization",
@@ -34,14 +50,26 @@ ORGANIZATION_WORDS = {
 
 def defined_terms(text: str, common: frozenset[str]) -> frozenset[str]:
     """The acronyms `text` spells out as a phrase of `common` words (or acronyms), and the
-    one-word names it describes as a method or tool ("BM25, a scoring function")."""
+    one-word names it describes as a method or tool ("BM25, a scoring function") or names
+    with the kind of method they are ("the InfoNCE loss", "CPC is a method")."""
     terms = set()
     for acronym, phrase in _definitions(text):
         words = _spelling_words(phrase, acronym)
         if words and _is_description(words, common):
             terms.add(acronym)
     terms.update(match["name"] for match in DESCRIBED.finditer(text))
+    terms.update(match["name"] for match in NAMED_KIND.finditer(text))
     return frozenset(terms)
+
+
+def cited_names(text: str) -> frozenset[str]:
+    """The names `text` introduces with a citation of their paper, and each of their tails
+    (the name a sentence's first word runs into: "Then Image Transformer (…)")."""
+    names = set()
+    for match in CITED.finditer(text):
+        words = match["name"].split()
+        names.update(" ".join(words[i:]) for i in range(len(words)))
+    return frozenset(names)
 
 
 def _definitions(text: str) -> Iterator[tuple[str, list[str]]]:

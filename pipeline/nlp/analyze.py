@@ -17,9 +17,9 @@ from functools import cache
 import spacy
 from spacy.language import Language
 
-from ..extract import Block, markdown_blocks, prose_words
+from ..extract import TEX_MATH, Block, markdown_blocks, prose_words
 from ..records import Analysis, Article, Topic
-from .acronyms import defined_terms
+from .acronyms import cited_names, defined_terms
 from .concepts import ConceptList
 from .gazetteer import TOKEN, Gazetteer, Span
 from .keyphrases import KeyphraseConcepts
@@ -83,10 +83,10 @@ class Analyzer:
         plain_words = prose_words(article.text)
         pieces = [piece for block in blocks for piece in _pieces(block)]
         sentences, entities = self._read(pieces)
-        texts = [article.title, *(p.text for p in pieces)]
+        texts = [article.title, *_without_math(pieces)]
+        body = "\n".join(texts[1:])
         common = plain_words | self.vocabulary
-        words = Words(plain_words, common, defined_terms("\n".join(p.text for p in pieces),
-                                                          common))
+        words = Words(plain_words, common, defined_terms(body, common))
         found = find_mentions(self.gazetteer, texts, words, [[], *entities])
         cited = [False, *_in_references(pieces)]
         licences = [False, *_in_licence_tables(pieces)]
@@ -95,15 +95,17 @@ class Analyzer:
                                                                 strict=True)
             for m in mentions if stands(text, m, plain_words, licence)
             and not (citing and m.topic.category == "Organization"))
-        ner_orgs = StatisticalOrgs(self.gazetteer, words.common, words.terms)
-        for piece, spans, mentions, citing in zip(pieces, entities, found[1:], cited[1:],
-                                                  strict=True):
+        models = frozenset(m.topic.name for mentions in found for m in mentions
+                           if m.topic.category == "Model")
+        ner_orgs = StatisticalOrgs(self.gazetteer, words.common, words.terms | cited_names(body),
+                                   models)
+        for piece, text, spans, mentions, citing in zip(pieces, texts[1:], entities, found[1:],
+                                                        cited[1:], strict=True):
             if piece.kind != "heading" and not citing:
-                ner_orgs.read(piece.text, spans, mentions)
-                ner_orgs.read_named(piece.text, [(m.start, m.end) for m in mentions] + [
+                ner_orgs.read(text, spans, mentions)
+                ner_orgs.read_named(text, [(m.start, m.end) for m in mentions] + [
                     (s.start, s.end) for s in spans if s.label in ("ORG", "PERSON")])
-                ner_orgs.read_affiliations(piece.text, spans, [(m.start, m.end)
-                                                              for m in mentions])
+                ner_orgs.read_affiliations(text, spans, [(m.start, m.end) for m in mentions])
         counts.update(ner_orgs.proven())
         counts.update(self._affiliations(article))
         counts.update(self._concepts(article.title, blocks, list(counts)))
@@ -161,6 +163,23 @@ def _pieces(block: Block) -> list[Block]:
         pieces.append(Block(block.kind, rest[:cut].strip()))
         rest = rest[cut:]
     return [*pieces, Block(block.kind, rest.strip())] if pieces else [block]
+
+
+def _without_math(pieces: list[Block]) -> list[str]:
+    """The pieces' texts with their TeX math (`$$…$$`) blanked, offsets kept: a formula is
+    no prose, and `\\sum_{i=1}^4 \\phi` must not read as a model `Phi-4`. A displayed
+    formula runs over several lines, each a block, from one `$$` to the next."""
+    texts, inside = [], False
+    for piece in pieces:
+        text = piece.text
+        start = 0
+        if inside:
+            closing = text.find("$$")
+            start = len(text) if closing < 0 else closing + 2
+        kept = TEX_MATH.sub(lambda m: " " * len(m.group()), text[start:])
+        texts.append(" " * start + kept)
+        inside = (inside + text.count("$$")) % 2 == 1
+    return texts
 
 
 def _in_references(pieces: list[Block]) -> list[bool]:

@@ -100,20 +100,23 @@ def is_name_word(tokens: list[re.Match[str]], i: int, ordinary: frozenset[str]) 
     return gap in ("-", "_")
 
 
-# The sizes research releases name by word (`GPT-2 Medium`, `T5-XXL`); `base` is left out,
-# as it more often names a pretrained checkpoint (`Idefics2-base`) than a size.
+# The sizes research releases name by word (`GPT-2 Medium`, `T5-XXL`). `base` is the
+# smaller size of a model named without a version (`BERT-base`, `RoBERTa-base`); after a
+# version (`Idefics2-base`) it names a pretrained checkpoint, not a size.
 SIZE_TIERS = {"small", "medium", "large", "xl", "xxl"}
+UNVERSIONED_SIZE_TIERS = SIZE_TIERS | {"base"}
 
 
 def is_size_tier(tokens: list[re.Match[str]], known: Topic) -> bool:
-    """A size word hyphened to a model (`BERT-large`), or capitalized after one whose name
-    has a version (`GPT-2 XL`); but `Whisper large` is prose, after a parameter count
-    (`Falcon3-7B-Large`) the word is a release tag, and before a date or another part of
-    an id (`siglip2-large-patch16`) part of a checkpoint's name."""
+    """A size word hyphened to a model (`BERT-large`, `BERT-base`), or capitalized after one
+    whose name has a version (`GPT-2 XL`); but `Whisper large` is prose, after a parameter
+    count (`Falcon3-7B-Large`) the word is a release tag, and before a date or another part
+    of an id (`siglip2-large-patch16`) part of a checkpoint's name."""
     word = tokens[-1]
     text = word.string
     joined = text[word.start() - 1:word.start()] == "-"
-    return (word.group().lower() in SIZE_TIERS
+    tiers = SIZE_TIERS if has_digit(known.name) else UNVERSIONED_SIZE_TIERS
+    return (word.group().lower() in tiers
             and (joined or (word.group()[:1].isupper() and has_digit(known.name)))
             and not re.match(r"[-_/]|\s\d", text[word.end():word.end() + 2])
             and not any(PARAMETERS.match(t.group()) for t in tokens))

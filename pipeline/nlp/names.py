@@ -48,7 +48,7 @@ DESCRIBED_AS_MODEL = re.compile(
     r"(?:a|an|the)\s+"
     r"(?:[\w.()-]+\s+){0,6}?(?:model|fine-?tune[sd]?|finetune[sd]?|LLM|chatbot|variant|"
     r"checkpoint)\b")
-MODELS_LIKE = re.compile(r"\bmodels?,?\s+(?:like|such as|including)\s+$")
+MODELS_LIKE = re.compile(r"\bmodels?,?\s+(?:(?:like|such as|including)\s+|\(\s*e\.g\.,?\s*)$")
 LISTED = re.compile(r",\s+(?:and\s+|or\s+)?|\s+(?:and|or|vs\.?|versus)\s+|\s*/\s*")
 # spaCy's labels for things that are no model: dates and quantities. The small model also
 # calls a name it does not know a person or a place (`Vicuna`, `Alpaca`), so only a full

@@ -60,6 +60,8 @@ BEFORE = re.compile(
     rf"(?:\b(?:{PEOPLE})\s+(?:at|from|of)|\b(?:acquired|funded|backed|owned|built|developed|"
     rf"released|made|trained|created|founded|published|sponsored|run|operated|led|bought|"
     rf"open-sourced|announced|organi[sz]ed|hosted|supported) by|"
+    rf"\b(?:models?|datasets?|papers?|benchmarks?|checkpoints?)"
+    rf"(?: (?:for|of|on|about) [a-z][\w-]*(?: [a-z][\w-]*)?)? by|"
     rf"\b(?:joined|left|join|leave|leaving|joining)|"
     rf"\bworks? (?:at|for)|\bworked (?:at|for)|\bjob at|\bpartnership with|\bpartnered with|"
     rf"\bdeal with|\binvestments? in|\binvested in|\bstake in|\bacquisition of|\bsued|"
@@ -168,10 +170,12 @@ class StatisticalOrgs:
     ending a proper name: `Ceres Robotics`) at least once in the article."""
 
     def __init__(self, gazetteer: Gazetteer, common_words: frozenset[str],
-                 terms: frozenset[str] = frozenset()) -> None:
+                 terms: frozenset[str] = frozenset(), models: frozenset[str] = frozenset()
+                 ) -> None:
         self.gazetteer = gazetteer
         self.common_words = common_words
         self.terms = terms
+        self.models = models  # the names of the article's models
         self.seen: Counter[str] = Counter()
         self.proven_names: set[str] = set()
 
@@ -232,7 +236,13 @@ class StatisticalOrgs:
     def _not_organization(self, name: str) -> bool:
         known = self.gazetteer.lookup(TOKEN.findall(name))
         return never_an_organization(name) or name in self.terms or (
-            known is not None and known.category != "Organization")
+            known is not None and known.category != "Organization") or self._starts_a_model(name)
+
+    def _starts_a_model(self, name: str) -> bool:
+        """`Falcon Mamba` where the article names `Falcon Mamba 7B`: the model without its
+        size. A one-word maker starts its models' names (`Mistral 7B`), so only a name of
+        two words or more counts."""
+        return " " in name and any(model.startswith(name + " ") for model in self.models)
 
     def _proven(self, name: str, text: str, span: Span) -> bool:
         """An ordinary word (`Arm`, `Amnesty`) needs a legal suffix or an apposition; other
