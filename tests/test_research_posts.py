@@ -10,18 +10,14 @@ from pipeline.nlp.acronyms import cited_names, defined_terms
 from pipeline.nlp.analyze import Analyzer
 from pipeline.nlp.gazetteer import Gazetteer, Span
 from pipeline.nlp.organizations import StatisticalOrgs
-from pipeline.records import Article, Topic
+from pipeline.records import Topic
+
+from .tagging_topics import topics
 
 
 @pytest.fixture(scope="module")
 def analyzer() -> Analyzer:
     return Analyzer.load()
-
-
-def topics(analyzer: Analyzer, text: str, category: str) -> set[str]:
-    article = Article(url="https://example.invalid/post", source_name="test", title="Notes",
-                      text=text)
-    return {t.name for t in analyzer.analyze(article).topics if t.category == category}
 
 
 def test_tex_math_inline_or_displayed_names_no_model(analyzer):

@@ -8,18 +8,13 @@ import pytest
 from pipeline.nlp.acronyms import defined_terms
 from pipeline.nlp.analyze import Analyzer
 from pipeline.nlp.gazetteer import normalize
-from pipeline.records import Article
+
+from .tagging_topics import topics
 
 
 @pytest.fixture(scope="module")
 def analyzer() -> Analyzer:
     return Analyzer.load()
-
-
-def topics(analyzer: Analyzer, text: str, category: str) -> set[str]:
-    article = Article(url="https://example.invalid/post", source_name="test", title="Notes",
-                      text=text)
-    return {t.name for t in analyzer.analyze(article).topics if t.category == category}
 
 
 @pytest.mark.parametrize(("kind", "sentence", "name"), [
