@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator
 
 from .name_parts import TOKEN
-from .organizations import APPOSITION_OF_KIND
+from .organizations import APPOSITION_OF_KIND, CITATION
 
 ACRONYM = r"[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9-]*"
 PHRASE = r"[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,7}"
@@ -37,9 +37,7 @@ NAMED_KIND = re.compile(
     rf"(?:a|an)\s+(?:{NOT_A_MODEL_WORD}[\w.-]+\s+){{0,4}}?(?:{RESEARCH_KINDS})\b)")
 BEFORE_PHRASE = re.compile(rf"(?<![\w-])(?P<acronym>{ACRONYM})\s+\((?P<phrase>{PHRASE})[);,]")
 NAME_WORD = r"[A-Z][\w.+-]*"
-AUTHOR = r"[A-Z][\w'’-]+"
-CITED = re.compile(rf"(?<![\w.-])(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{0,3}})\s*\(\s*"
-                   rf"(?:{AUTHOR},?\s+(?:(?:&|and)\s+)?)+(?:et al\b|\d{{4}}\b)")
+CITED = re.compile(rf"(?<![\w.-])(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{0,3}}){CITATION}")
 ORGANIZATION_WORDS = {
     "association", "institute", "university", "college", "laboratory", "laboratories", "lab",
     "labs", "foundation", "center", "centre", "society", "agency", "council", "organization",

@@ -239,8 +239,8 @@ class Gazetteer:
         joined = text[tokens[i - 1].end():tokens[i].start()] == "-"
         alone = i == 1 or text[tokens[i - 2].end():tokens[i - 1].start()] not in ("-", "/", "_")
         return (joined and alone and word[:1].isupper() and word.isalpha() and len(word) > 2
-                and not self._is_organization(word) and not self._is_model(word)
-                and self.lookup([word]) is None and word.lower() not in self.first_words)
+                and self.lookup([word]) is None and word not in self.tentative
+                and word.lower() not in self.first_words)
 
     def _is_model(self, word: str) -> bool:
         known = self.lookup([word])

@@ -91,9 +91,11 @@ NO_ENTITY_KINDS = (r"function|algorithm|method|technique|loss|metric|score|objec
                    r"plugin|extension|engine|app|service|SDK|API")
 APPOSITION_OF_KIND = (rf",\s+(?:a|an|the)\s+(?:(?!models?\b|fine-?tune|LLM|chatbot)[\w.-]+\s+)"
                       rf"{{0,5}}?(?:{NO_ENTITY_KINDS})\b")
+# A paper's citation after a name: "(Parmar et al., 2018)", "(Vinyals & Le, 2015)".
+CITATION = (r"\s*\(\s*(?:[A-Z][\w'’-]+,?\s+(?:(?:&|and)\s+)?)+"
+            r"(?:et al\b|\d{4}\b)")
 DESCRIBED_AS_NO_ENTITY = re.compile(
-    rf"^(?:{APPOSITION_OF_KIND}|\s+(?:{NO_ENTITY_KINDS})\b"
-    rf"|\s*\((?:[A-Z][\w'-]+,?\s+)+et al\b)")
+    rf"^(?:{APPOSITION_OF_KIND}|\s+(?:{NO_ENTITY_KINDS})\b|{CITATION})")
 NUMBERS = {"CARDINAL", "ORDINAL", "DATE", "QUANTITY"}
 AFFILIATION = re.compile(rf"\s*\((?P<name>{ORG_NAME})\)")
 CONTEXT = 120  # characters read on each side of a mention
